@@ -1,0 +1,77 @@
+"""hep: a self-hostable home exercise program platform.
+
+``create_app(config=None)`` builds the Flask application; ``wsgi.py`` is the only module that
+builds one at import time.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides defaults and ``HEP_*`` environment variables."""
+    from hep import config as settings
+
+    instance = settings.instance_path(config)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=False)
+    app.config.update(settings.load(config, instance))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from hep import auth, db, i18n, queue
+    from hep.extensions import api, csrf, limiter
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    api.init_app(app)
+    queue.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from hep.api import register as register_api
+    from hep.patient import bp as patient_bp
+    from hep.therapist import bp as therapist_bp
+
+    register_api(app)
+    app.register_blueprint(therapist_bp)
+    app.register_blueprint(patient_bp)
+
+    @app.get("/")
+    def home():
+        if current_user.is_authenticated and current_user.role == "patient":
+            return redirect("/app/")
+        return redirect(url_for("therapist.patients"))
+
+    @app.get("/healthz")
+    def healthz():
+        from hep.db import db
+
+        db.execute_sql("SELECT 1")
+        return {"status": "ok"}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from hep import errors
+
+    # After flask-smorest's own handler, so problem+json wins.
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from hep.cli import register
+
+    register(app)

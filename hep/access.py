@@ -1,0 +1,31 @@
+"""The one authorization check for patient data.
+
+Therapists reach only their own patients; patients only themselves. A patient outside a
+therapist's list is reported as not found, so ids of other clinics' patients leak nothing.
+"""
+from __future__ import annotations
+
+from flask_login import current_user
+
+from hep.errors import Problem
+from hep.models import Patient
+
+
+def therapist_patient(patient_id: int) -> Patient:
+    """The signed-in therapist's patient ``patient_id``, or 404."""
+    patient = Patient.get_or_none(
+        (Patient.id == patient_id)
+        & (Patient.therapist == current_user.id)
+        & Patient.archived_at.is_null()
+    )
+    if patient is None:
+        raise Problem(404, "No such patient.")
+    return patient
+
+
+def own_patient() -> Patient:
+    """The patient record of the signed-in patient account, or 403."""
+    patient = Patient.get_or_none(Patient.user == current_user.id)
+    if patient is None or patient.archived_at is not None:
+        raise Problem(403, "This account has no patient record.")
+    return patient

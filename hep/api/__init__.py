@@ -1,0 +1,19 @@
+"""The JSON API under /api/v1: one module per resource, documented by flask-smorest."""
+from __future__ import annotations
+
+from flask import Flask
+
+from hep.extensions import api
+
+
+def register(app: Flask) -> None:
+    from hep.api import auth, checkins, completions, exercises, patients, progress, today
+
+    for module in (auth, exercises, patients, today, completions, checkins, progress):
+        api.register_blueprint(module.bp)
+    try:
+        from hep.api import clinical, push
+    except ImportError:  # pragma: no cover - modules of later issues
+        return
+    api.register_blueprint(clinical.bp)
+    api.register_blueprint(push.bp)

@@ -1,0 +1,21 @@
+"""Next-morning check-ins."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from hep import logbook
+from hep.access import own_patient
+from hep.auth import require_role
+from hep.schemas.logs import CheckInIn, CheckInOut
+
+bp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins (patients)")
+
+
+@bp.post("/checkins")
+@require_role("patient")
+@bp.arguments(CheckInIn)
+@bp.response(201, CheckInOut)
+def create_checkin(body):
+    """Record the morning check-in; a red-flag answer comes back ``urgent`` with advice."""
+    record, created = logbook.record_checkin(own_patient(), body)
+    return logbook.checkin_view(record), 201 if created else 200

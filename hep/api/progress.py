@@ -1,0 +1,59 @@
+"""The patient's progress page data."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from hep.access import own_patient
+from hep.auth import require_role
+from hep.library_views import card_view
+from hep.models import EducationCard
+from hep.progress import progress_view
+from hep.schemas.library import EducationCardOut
+from hep.schemas.logs import DaysQuery
+
+bp = Blueprint("progress", __name__, url_prefix="/api/v1", description="Progress (patients)")
+
+
+class DayOut(Schema):
+    date = fields.Date()
+    sessions_done = fields.Integer()
+    sessions_target = fields.Integer()
+    pain_during_avg = fields.Float(allow_none=True)
+    morning_pain = fields.Integer(allow_none=True)
+
+
+class QuestionnaireDueOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class ProgressOut(Schema):
+    days = fields.List(fields.Nested(DayOut))
+    streak = fields.Integer()
+    adherence_percent = fields.Float(allow_none=True)
+    questionnaires_due = fields.List(fields.Nested(QuestionnaireDueOut))
+    education = fields.List(fields.Nested(EducationCardOut))
+
+
+@bp.get("/progress")
+@require_role("patient")
+@bp.arguments(DaysQuery, location="query")
+@bp.response(200, ProgressOut)
+def progress(query):
+    """Adherence calendar, streak, pain trend, questionnaires due and education cards."""
+    patient = own_patient()
+    locale = str(get_locale())
+    view = progress_view(patient, query["days"])
+    view["questionnaires_due"] = questionnaires_due(patient)
+    view["education"] = [card_view(c, locale) for c in EducationCard.select().order_by(EducationCard.position)]
+    return view
+
+
+def questionnaires_due(patient) -> list[dict]:
+    try:
+        from hep.questionnaires import due_for
+    except ImportError:  # outcome measures arrive with the clinical engine
+        return []
+    return due_for(patient)

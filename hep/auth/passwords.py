@@ -1,0 +1,30 @@
+"""Password hashing (scrypt through werkzeug) and the rules a new password must meet."""
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_LENGTH = 10
+# A stored hash to compare against when the email is unknown, so a login attempt takes the
+# same time whether or not the account exists.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    if not stored_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(stored_hash, password)
+
+
+def password_problems(password: str) -> list[str]:
+    """Why a password is not acceptable (empty when it is)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters.")
+    if password.strip() != password or not password.strip():
+        problems.append("Do not start or end with spaces.")
+    return problems

@@ -1,0 +1,123 @@
+"""The ``hep`` command: demo, serve, db upgrade|seed|schema-sql, create-therapist, ...
+
+Every command runs inside an app built by ``create_app`` from the environment.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> Flask:
+    from hep import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """hep: home exercise programs for sciatica and low back pain."""
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(create_therapist)
+    app.cli.add_command(serve)
+    app.cli.add_command(demo)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema and seed data."""
+
+
+@db_group.command("upgrade")
+@click.option("--to", "target", type=int, default=None, help="Stop at this version.")
+@with_appcontext
+def db_upgrade(target: int | None) -> None:
+    """Apply the missing schema migrations."""
+    from hep import migrations
+    from hep.db import db
+
+    applied = migrations.upgrade(db.obj, target)
+    for migration in applied:
+        click.echo(f"applied {migration.version:04d} {migration.name}")
+    click.echo(f"schema version {migrations.current_version(db.obj)}")
+
+
+@db_group.command("seed")
+@with_appcontext
+def db_seed() -> None:
+    """Load the shipped exercise library and education cards (safe to repeat)."""
+    from hep.seed import seed_library
+
+    click.echo(str(seed_library()))
+
+
+@db_group.command("schema-sql")
+@click.argument("models", nargs=-1, required=True)
+@click.option("--dialect", type=click.Choice(["sqlite", "postgresql"]), default="sqlite")
+def db_schema_sql(models: tuple[str, ...], dialect: str) -> None:
+    """Print the CREATE statements for MODELS, to start a new migration file."""
+    import peewee as pw
+
+    import hep.models as all_models
+    from hep.migrations import schema_sql
+
+    database = pw.SqliteDatabase(":memory:") if dialect == "sqlite" else pw.PostgresqlDatabase("x")
+    click.echo(schema_sql([getattr(all_models, name) for name in models], database), nl=False)
+
+
+@click.command("create-therapist")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--name", default=None, help="Display name (default: from the email).")
+@click.option("--clinic", "clinic_name", default="My clinic", help="Clinic to create or join.")
+@with_appcontext
+def create_therapist(email: str, password: str, name: str | None, clinic_name: str) -> None:
+    """Create a therapist account (or reset the password of an existing one)."""
+    from hep.accounts import AccountError, create_or_update_therapist
+
+    try:
+        user, created = create_or_update_therapist(email, password, name, clinic_name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"{'created' if created else 'updated'} therapist {user.email} (clinic: {user.clinic.name})")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-consumer", is_flag=True, help="Do not run the queue consumer in-process.")
+@with_appcontext
+def serve(host: str, port: int, threads: int, no_consumer: bool) -> None:
+    """Serve this instance (with the embedded reminder consumer unless told otherwise)."""
+    from hep.server import run
+
+    run(current_app._get_current_object(), host, port, threads,
+        consumer=not no_consumer and current_app.config["EMBEDDED_CONSUMER"])
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo data and exit.")
+@with_appcontext
+def demo(port: int, no_serve: bool) -> None:
+    """Create and seed a demo instance, print how to sign in, and serve it on 127.0.0.1."""
+    from hep.demo import prepare
+    from hep.server import run
+
+    app = current_app._get_current_object()
+    base = app.config.get("BASE_URL") or f"http://127.0.0.1:{port}"
+    app.config["BASE_URL"] = base
+    credentials = prepare(base)
+    click.echo(f"Therapist: {credentials.email} / {credentials.password}")
+    click.echo(f"Patient: {credentials.join_url}")
+    sys.stdout.flush()
+    if not no_serve:
+        run(app, "127.0.0.1", port, 8, consumer=app.config["EMBEDDED_CONSUMER"])

@@ -1,0 +1,76 @@
+"""Reading the database into the plain records ``hep.clinical`` works on.
+
+The one bridge between storage and the pure clinical engine: views and tasks call these,
+then hand the records to ``hep.clinical``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from hep.clinical.records import CheckInRecord, CompletionRecord, Dose
+from hep.models import CheckIn, Completion, Patient, Prescription, Program, ProgramVersion
+from hep.timeutil import from_storage, local_date
+
+
+def dose(prescription: Prescription) -> Dose:
+    return Dose(sets=prescription.sets, reps=prescription.reps,
+                hold_seconds=prescription.hold_seconds,
+                frequency_per_day=prescription.frequency_per_day,
+                days_of_week=frozenset(prescription.days_of_week))
+
+
+def completion_record(row: Completion) -> CompletionRecord:
+    return CompletionRecord(
+        id=row.id, prescription_id=row.prescription_id, performed_at=from_storage(row.performed_at),
+        sets_done=row.sets_done, reps_done=row.reps_done, pain_during=row.pain_during,
+        pain_after=row.pain_after, effort=row.effort,
+    )
+
+
+def completions(patient: Patient, since: date) -> list[tuple[Completion, CompletionRecord]]:
+    """Current (not superseded) completions on or after the local date ``since``."""
+    rows = (Completion.current()
+            .where((Completion.patient == patient) & (Completion.local_date >= since)))
+    return [(row, completion_record(row)) for row in rows]
+
+
+def checkins(patient: Patient, since: date) -> list[CheckInRecord]:
+    rows = CheckIn.select().where((CheckIn.patient == patient) & (CheckIn.date >= since))
+    return [
+        CheckInRecord(id=r.id, date=r.date, morning_pain=r.morning_pain, settled=r.settled,
+                      distal_symptom=r.distal_symptom,
+                      new_numbness_or_weakness=r.new_numbness_or_weakness,
+                      red_flag_change=r.red_flag_change)
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class VersionPeriod:
+    """A program version and the local days it was in effect (``end`` inclusive)."""
+
+    version: ProgramVersion
+    start: date
+    end: date
+    prescriptions: tuple[Prescription, ...]
+
+
+def version_periods(patient: Patient, start: date, end: date) -> list[VersionPeriod]:
+    """The program versions in effect between ``start`` and ``end``, clipped to that range.
+
+    A version takes effect on the patient's local day it was created.
+    """
+    program = Program.get_or_none(Program.patient == patient)
+    if program is None:
+        return []
+    versions = list(program.versions.order_by(ProgramVersion.number))
+    periods = []
+    for i, version in enumerate(versions):
+        first = local_date(from_storage(version.created_at), patient.timezone)
+        last = (local_date(from_storage(versions[i + 1].created_at), patient.timezone) - timedelta(days=1)
+                if i + 1 < len(versions) else end)
+        first, last = max(first, start), min(last, end)
+        if first <= last:
+            periods.append(VersionPeriod(version, first, last, tuple(version.ordered_prescriptions())))
+    return periods

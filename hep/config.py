@@ -1,0 +1,140 @@
+"""Configuration: defaults, then ``HEP_*`` environment variables, then the mapping given to
+``create_app``; secrets that are not configured live in the instance folder.
+
+Every setting is an upper-case Flask config key; the environment variable is the same name
+with a ``HEP_`` prefix (``DATABASE_URL`` <- ``HEP_DATABASE_URL``).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from hep.push.vapid import generate_private_key_pem
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",  # "production" refuses weak or missing secrets
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/hep.db
+    "QUEUE_URL": None,  # default: sqlite:///<instance>/queue.db; "redis://..."; "immediate"
+    "BASE_URL": None,  # public origin used in invite links; default: the request's host
+    "VAPID_PRIVATE_KEY": None,  # PEM; default: <instance>/vapid_private.pem
+    "VAPID_SUBJECT": "mailto:admin@localhost",
+    "PUSH_ALLOWED_ORIGINS": "",  # extra push-service origins, comma separated
+    "PUSH_TTL_SECONDS": 4 * 3600,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "INVITE_TTL_DAYS": 14,
+    "CORRECTION_WINDOW_DAYS": 7,
+    "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
+    # CSRF tokens live as long as the session, so an offline outbox replayed days later is
+    # not refused for an expired token.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_HEADERS": ["X-CSRF-Token"],
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_DURATION": 180 * 24 * 3600,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "JSON_SORT_KEYS": False,
+    # flask-smorest / OpenAPI
+    "API_TITLE": "hep",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS"}
+_BOOL_KEYS = {"EMBEDDED_CONSUMER"}
+_ENV_KEYS = (
+    "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
+    "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
+    "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER",
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (raised at start-up, never mid-request)."""
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` override, ``HEP_INSTANCE_PATH``, or ./instance."""
+    raw = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("HEP_INSTANCE_PATH") or "instance"
+    return Path(raw).resolve()
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The settings given as ``HEP_*`` variables, converted to their types."""
+    found: dict[str, Any] = {}
+    for key in _ENV_KEYS:
+        value = environ.get("HEP_" + key)
+        if value is None or value == "":
+            continue
+        if key in _INT_KEYS:
+            value = int(value)
+        elif key in _BOOL_KEYS:
+            value = value.strip().lower() in {"1", "true", "yes", "on"}
+        found[key] = value
+    return found
+
+
+def load(overrides: Mapping[str, Any] | None, instance: Path) -> dict[str, Any]:
+    """Resolve the full configuration for an app whose instance folder is ``instance``.
+
+    Order: DEFAULTS < environment < ``overrides``. Missing secrets are created in the
+    instance folder (mode 0600) except in production, where a missing or short secret key
+    raises ``ConfigError``.
+    """
+    config = dict(DEFAULTS)
+    config.update(from_environment())
+    config.update(overrides or {})
+    instance.mkdir(parents=True, exist_ok=True)
+    production = config["ENV"] == "production"
+    config.setdefault("DATABASE_URL", None)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'hep.db'}"
+    if not config["QUEUE_URL"]:
+        config["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(
+            instance / "secret_key", lambda: secrets.token_urlsafe(48), create=not production
+        )
+    if production and len(str(config["SECRET_KEY"])) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"HEP_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
+        )
+    if not config["VAPID_PRIVATE_KEY"]:
+        config["VAPID_PRIVATE_KEY"] = _instance_secret(
+            instance / "vapid_private.pem", generate_private_key_pem, create=True
+        )
+    if production:
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    return config
+
+
+def allowed_push_origins(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """Extra push-service origins from ``PUSH_ALLOWED_ORIGINS`` (comma separated)."""
+    raw = config.get("PUSH_ALLOWED_ORIGINS") or ""
+    if isinstance(raw, (list, tuple)):
+        return tuple(raw)
+    return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+
+
+def _instance_secret(path: Path, make, *, create: bool) -> str:
+    """Read a secret file, or write a new one readable by its owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    if not create:
+        raise ConfigError(f"no secret configured: set HEP_SECRET_KEY or write {path}")
+    value = make()
+    # O_EXCL: two processes starting at once must not overwrite each other's secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value

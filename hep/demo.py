@@ -1,0 +1,132 @@
+"""The demo instance: a therapist, a patient and three weeks of realistic history.
+
+The history is written so the clinical engine has something to say about each exercise:
+the nerve slider is going well (progress), the hip hinge sits in the amber band (hold),
+and sit-to-stand has flared over the last sessions (regress).
+"""
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from hep import migrations
+from hep.accounts import create_or_update_therapist
+from hep.auth import invites
+from hep.db import db
+from hep.models import (CheckIn, Completion, Exercise, Patient, Prescription, Program,
+                        ProgramVersion, ReminderSchedule, User)
+from hep.replay import body_hash
+from hep.seed import seed_library
+from hep.timeutil import to_storage, today_in, utcnow, zone
+
+THERAPIST_EMAIL = "therapist@demo.hep.invalid"
+PATIENT_NAME = "Alex Rivera (demo)"
+PATIENT_ZONE = "America/New_York"
+HISTORY_DAYS = 21
+
+
+@dataclass(frozen=True)
+class Credentials:
+    email: str
+    password: str
+    join_url: str
+
+
+def prepare(base_url: str) -> Credentials:
+    """Upgrade and seed the database, create the demo people on first run, and return fresh
+    sign-in details (a new therapist password and a new join link on every run)."""
+    migrations.upgrade(db.obj)
+    seed_library()
+    password = secrets.token_urlsafe(12)
+    therapist, _ = create_or_update_therapist(THERAPIST_EMAIL, password, "Dr Sam Okafor", "Demo clinic")
+    patient = Patient.get_or_none((Patient.therapist == therapist) & (Patient.display_name == PATIENT_NAME))
+    if patient is None:
+        patient = _create_patient_with_history(therapist)
+    token, _invite = invites.issue(patient, therapist, ttl_days=14)
+    return Credentials(THERAPIST_EMAIL, password, f"{base_url.rstrip('/')}/join/{token}")
+
+
+def _exercise(slug: str) -> Exercise:
+    return Exercise.get((Exercise.slug == slug) & Exercise.clinic.is_null())
+
+
+def _create_patient_with_history(therapist: User) -> Patient:
+    rng = random.Random(20261124)
+    tz = zone(PATIENT_ZONE)
+    today = today_in(PATIENT_ZONE)
+    start = today - timedelta(days=HISTORY_DAYS)
+    with db.atomic():
+        user = User.create(clinic=therapist.clinic_id, role="patient", display_name=PATIENT_NAME, locale="en")
+        patient = Patient.create(clinic=therapist.clinic_id, therapist=therapist, user=user,
+                                 display_name=PATIENT_NAME, timezone=PATIENT_ZONE)
+        program = Program.create(patient=patient)
+        v1 = _version(program, 1, "calm", therapist, start, tz,
+                      "Settle the leg symptoms: slider, positions of ease, gentle mobility.", [
+                          ("seated-sciatic-nerve-slider", dict(sets=2, reps=10, frequency_per_day=2)),
+                          ("prone-on-elbows", dict(sets=3, reps=1, hold_seconds=60)),
+                          ("cat-camel", dict(sets=2, reps=10)),
+                      ])
+        switch = today - timedelta(days=10)
+        v2 = _version(program, 2, "exposure", therapist, switch, tz,
+                      "Leg symptoms centralising; start graded bending.", [
+                          ("seated-sciatic-nerve-slider", dict(sets=2, reps=12, frequency_per_day=2)),
+                          ("hip-hinge-to-box", dict(sets=3, reps=8)),
+                          ("sit-to-stand", dict(sets=3, reps=10)),
+                      ])
+        distal = ["thigh"] * 5 + ["buttock"] * 8 + ["back"] * 8
+        for offset in range(HISTORY_DAYS):
+            day = start + timedelta(days=offset)
+            version = v1 if day < switch else v2
+            skipped = rng.random() < 0.08  # a missed day now and then
+            if not skipped:
+                for p in version:
+                    _log_sessions(patient, p, day, today, tz, rng)
+            if offset > 0:
+                _checkin(patient, day, rng, distal[min(offset, len(distal) - 1)])
+        ReminderSchedule.create(patient=patient, times=["08:00", "18:30"], quiet_start="22:00", quiet_end="07:00")
+    return patient
+
+
+def _version(program, number, phase, therapist, day, tz, notes, items) -> list[Prescription]:
+    created = to_storage(datetime.combine(day, time(7, 0), tz))
+    version = ProgramVersion.create(program=program, number=number, phase=phase, notes=notes,
+                                    created_by=therapist, created_at=created)
+    rows = []
+    for position, (slug, dose) in enumerate(items):
+        rows.append(Prescription.create(version=version, exercise=_exercise(slug), position=position, **dose))
+    return rows
+
+
+def _pain(slug: str, day: date, today: date, rng: random.Random) -> int:
+    """Pain during the exercise: settling for the slider, amber for the hinge, flaring lately
+    for sit-to-stand."""
+    days_ago = (today - day).days
+    if slug == "hip-hinge-to-box":
+        return rng.choice((4, 4, 5))
+    if slug == "sit-to-stand":
+        return 6 + (days_ago == 0) if days_ago <= 3 else rng.choice((3, 4))
+    return max(0, min(3, 1 + days_ago // 8 + rng.choice((-1, 0, 0))))
+
+
+def _log_sessions(patient, prescription, day, today, tz, rng) -> None:
+    slug = prescription.exercise.slug
+    for session in range(prescription.frequency_per_day):
+        at = datetime.combine(day, time(8 + 10 * session, rng.randrange(0, 50)), tz)
+        if at > utcnow():
+            continue
+        pain = _pain(slug, day, today, rng)
+        body = dict(sets_done=prescription.sets, reps_done=prescription.reps, pain_during=pain,
+                    pain_after=max(0, pain - 1), effort=min(9, 4 + pain // 2), note="")
+        Completion.create(id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), patient=patient,
+                          prescription=prescription, performed_at=to_storage(at), local_date=day,
+                          request_hash=body_hash(body), **body)
+
+
+def _checkin(patient, day, rng, distal: str) -> None:
+    body = dict(date=day, morning_pain=rng.choice((1, 2, 2, 3)), settled="yes",
+                distal_symptom=distal, new_numbness_or_weakness=False, red_flag_change=False)
+    CheckIn.create(id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), patient=patient,
+                   request_hash=body_hash(body), **body)

@@ -1,0 +1,27 @@
+"""How exercises and education cards are shown, in the reader's language."""
+from __future__ import annotations
+
+from flask import url_for
+
+from hep.models import EducationCard, Exercise
+
+
+def exercise_view(exercise: Exercise, locale: str | None = None) -> dict:
+    text = exercise.localised(locale)
+    return {
+        "id": exercise.id,
+        "slug": exercise.slug,
+        "phase": exercise.phase,
+        "category": exercise.category,
+        "regions": exercise.regions,
+        "equipment": exercise.equipment,
+        "default_dose": exercise.default_dose,
+        "media_url": url_for("static", filename="media/" + exercise.media) if exercise.media else None,
+        "clinic_id": exercise.clinic_id,
+        **text,
+    }
+
+
+def card_view(card: EducationCard, locale: str | None = None) -> dict:
+    return {"slug": card.slug, "reading_minutes": card.reading_minutes, "phase": card.phase,
+            **card.localised(locale)}

@@ -1,0 +1,63 @@
+"""Programs: one per patient, versioned. Every adjustment is a new version; history stays."""
+from __future__ import annotations
+
+import peewee as pw
+
+from hep.db import BaseModel, JSONField
+from hep.models.library import Exercise
+from hep.models.people import Patient, User, _now
+
+PHASES = ("calm", "exposure", "load")
+SIDES = ("both", "left", "right", "alternate", "none")
+
+
+class Program(BaseModel):
+    patient = pw.ForeignKeyField(Patient, unique=True, backref="programs", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=_now)
+
+    def current_version(self) -> "ProgramVersion | None":
+        return (
+            self.versions.order_by(ProgramVersion.number.desc()).first()
+        )
+
+
+class ProgramVersion(BaseModel):
+    program = pw.ForeignKeyField(Program, backref="versions", on_delete="CASCADE")
+    number = pw.IntegerField()
+    phase = pw.CharField(max_length=20, choices=[(p, p) for p in PHASES])
+    notes = pw.TextField(default="")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("program", "number"), True),)
+
+    def ordered_prescriptions(self):
+        return (
+            Prescription.select(Prescription, Exercise)
+            .join(Exercise)
+            .where(Prescription.version == self)
+            .order_by(Prescription.position)
+        )
+
+
+class Prescription(BaseModel):
+    """One exercise at a dose inside a program version (the dose fields of CLINICAL.md)."""
+
+    version = pw.ForeignKeyField(ProgramVersion, backref="prescriptions", on_delete="CASCADE")
+    exercise = pw.ForeignKeyField(Exercise, on_delete="RESTRICT")
+    position = pw.IntegerField(default=0)
+    sets = pw.IntegerField()
+    reps = pw.IntegerField()
+    hold_seconds = pw.IntegerField(default=0)
+    rest_seconds = pw.IntegerField(default=30)
+    side = pw.CharField(max_length=12, default="both")
+    load = pw.CharField(max_length=100, null=True)
+    frequency_per_day = pw.IntegerField(default=1)
+    days_of_week = JSONField(default=lambda: [1, 2, 3, 4, 5, 6, 7])
+    pain_ceiling = pw.IntegerField(default=5)
+    notes = pw.TextField(default="")
+
+    def is_due_on(self, weekday: int) -> bool:
+        """True when the prescription has sessions on ISO weekday ``weekday`` (1 = Monday)."""
+        return weekday in (self.days_of_week or [])

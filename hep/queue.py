@@ -1,0 +1,36 @@
+"""The background queue (huey): one module-level ``huey`` whose storage follows ``QUEUE_URL``.
+
+``immediate`` runs tasks inline (tests); ``redis://...`` uses Redis with separate
+``huey_consumer hep.tasks.huey`` processes; ``sqlite:///path`` (the default) keeps the queue in
+a file next to the database, consumed in-process by ``hep serve``.
+"""
+from __future__ import annotations
+
+from huey import Huey
+from huey.storage import RedisStorage, SqliteStorage
+
+# Created unconfigured (immediate, in memory) so task decorators can bind to it at import;
+# ``configure`` points it at real storage before anything is enqueued.
+huey = Huey("hep", immediate=True, utc=True)
+
+
+def configure(url: str) -> Huey:
+    """Point the module-level ``huey`` at the storage named by ``url`` and return it."""
+    if url == "immediate":
+        huey.immediate = True
+        return huey
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        huey.storage_class = RedisStorage
+        huey.storage_kwargs = {"url": url}
+    elif url.startswith("sqlite:///"):
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": url[len("sqlite:///"):]}
+    else:
+        raise ValueError(f"unsupported queue URL: {url!r}")
+    huey._immediate = False
+    huey.storage = huey.create_storage()
+    return huey
+
+
+def init_app(app) -> None:
+    configure(app.config["QUEUE_URL"])

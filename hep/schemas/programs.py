@@ -1,0 +1,94 @@
+"""Programs and their versions."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from hep.models.programs import PHASES, SIDES
+from hep.schemas.fields import Instant
+from hep.schemas.library import ExerciseOut
+
+
+def _count(low: int, high: int, **kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(low, high), **kwargs)
+
+
+class PrescriptionIn(Schema):
+    exercise_id = fields.Integer(strict=True, required=True)
+    sets = _count(1, 20, required=True)
+    reps = _count(1, 200, required=True)
+    hold_seconds = _count(0, 600, load_default=0)
+    rest_seconds = _count(0, 600, load_default=30)
+    side = fields.String(load_default="both", validate=validate.OneOf(SIDES))
+    load = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    frequency_per_day = _count(1, 6, load_default=1)
+    days_of_week = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, 7)),
+        load_default=lambda: [1, 2, 3, 4, 5, 6, 7],
+        validate=validate.Length(min=1, max=7),
+    )
+    pain_ceiling = _count(0, 10, load_default=5)
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates("days_of_week")
+    def _distinct_days(self, value, **kwargs):
+        if len(set(value)) != len(value):
+            raise ValidationError("List each weekday once.")
+
+
+class ProgramIn(Schema):
+    phase = fields.String(required=True, validate=validate.OneOf(PHASES))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    items = fields.List(
+        fields.Nested(PrescriptionIn), required=True, validate=validate.Length(min=1, max=30)
+    )
+
+
+class DoseOut(Schema):
+    sets = fields.Integer()
+    reps = fields.Integer()
+    hold_seconds = fields.Integer()
+    rest_seconds = fields.Integer()
+    side = fields.String()
+    load = fields.String(allow_none=True)
+    frequency_per_day = fields.Integer()
+    days_of_week = fields.List(fields.Integer())
+    pain_ceiling = fields.Integer()
+    notes = fields.String()
+
+
+class PrescriptionOut(DoseOut):
+    id = fields.Integer()
+    exercise_id = fields.Integer()
+    exercise_name = fields.String()
+    position = fields.Integer()
+
+
+class ProgramVersionOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    phase = fields.String()
+    notes = fields.String()
+    created_at = Instant()
+    created_by = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(PrescriptionOut))
+
+
+class ProgramOut(Schema):
+    current = fields.Nested(ProgramVersionOut, allow_none=True)
+    history = fields.List(fields.Nested(ProgramVersionOut))
+
+
+class TodayItemOut(Schema):
+    prescription_id = fields.Integer()
+    exercise = fields.Nested(ExerciseOut)
+    dose = fields.Nested(DoseOut)
+    done_today = fields.Integer()
+    target_today = fields.Integer()
+
+
+class TodayOut(Schema):
+    date = fields.Date()
+    timezone = fields.String()
+    phase = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(TodayItemOut))
+    checkin_due = fields.Boolean()

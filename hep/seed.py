@@ -1,0 +1,65 @@
+"""Loading the shipped exercise library and education cards into the database.
+
+Idempotent: rows are matched by slug and updated in place, so ids (and the programs that
+reference them) survive a re-seed; exercises no longer shipped are deactivated, not deleted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hep.db import db
+from hep.library import catalog
+from hep.models import EducationCard, Exercise
+
+_EXERCISE_FIELDS = ("name", "phase", "category", "regions", "equipment", "summary", "steps",
+                    "cues", "safety", "media", "translations")
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    exercises_created: int
+    exercises_updated: int
+    exercises_retired: int
+    cards_created: int
+    cards_updated: int
+
+    def __str__(self) -> str:
+        return (f"exercises: {self.exercises_created} new, {self.exercises_updated} updated, "
+                f"{self.exercises_retired} retired; education cards: {self.cards_created} new, "
+                f"{self.cards_updated} updated")
+
+
+def seed_library() -> SeedResult:
+    exercises = catalog.load_exercises()
+    cards = catalog.load_education()
+    created = updated = cards_created = cards_updated = 0
+    with db.atomic():
+        existing = {e.slug: e for e in Exercise.select().where(Exercise.clinic.is_null())}
+        for entry in exercises:
+            values = {k: entry[k] for k in _EXERCISE_FIELDS}
+            values["default_dose"] = entry["dose"]
+            values["is_active"] = True
+            row = existing.pop(entry["slug"], None)
+            if row is None:
+                Exercise.create(slug=entry["slug"], clinic=None, **values)
+                created += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                Exercise.update(**values).where(Exercise.id == row.id).execute()
+                updated += 1
+        retired = 0
+        if existing:
+            retired = Exercise.update(is_active=False).where(
+                Exercise.id.in_([e.id for e in existing.values()]) & Exercise.is_active
+            ).execute()
+        known = {c.slug: c for c in EducationCard.select()}
+        for position, entry in enumerate(cards):
+            values = {k: entry[k] for k in ("title", "summary", "body", "reading_minutes", "phase", "translations")}
+            values["position"] = position
+            row = known.get(entry["slug"])
+            if row is None:
+                EducationCard.create(slug=entry["slug"], **values)
+                cards_created += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                EducationCard.update(**values).where(EducationCard.id == row.id).execute()
+                cards_updated += 1
+    return SeedResult(created, updated, retired, cards_created, cards_updated)

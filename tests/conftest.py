@@ -1,0 +1,161 @@
+"""Shared fixtures: an app per test on a fresh, migrated and seeded database.
+
+The database is a SQLite file under the test's tmp_path, or, when
+``HEP_TEST_DATABASE_URL`` names a PostgreSQL server, a schema of its own on that server
+(created before and dropped after the test).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from hep import create_app, migrations
+from hep.accounts import create_or_update_therapist
+from hep.db import db
+from hep.seed import seed_library
+
+PG_URL = os.environ.get("HEP_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    return f"hep database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (tmp file per test)'}"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database URL for one test (a PostgreSQL schema or a SQLite file)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'hep.db'}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:16]
+    admin_dsn = PG_URL.split("?", 1)[0].replace("postgresql://", "postgresql://", 1)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{admin_dsn}?options={quote('-csearch_path=' + schema)}"
+    finally:
+        if db.obj is not None:
+            close_all = getattr(db.obj, "close_all", None)
+            close_all() if close_all else db.obj.close()
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    """Build an app on this test's database; keyword overrides go into its config."""
+
+    def build(**overrides):
+        config = {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "QUEUE_URL": "immediate",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            **overrides,
+        }
+        return create_app(config)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        migrations.upgrade(db.obj)
+        seed_library()
+    yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def therapist(app):
+    """A therapist account: dict(id, email, password)."""
+    with app.app_context():
+        user, _ = create_or_update_therapist("pt@clinic.test", PASSWORD, "Pat Therapist", "Clinic A")
+    return {"id": user.id, "email": "pt@clinic.test", "password": PASSWORD}
+
+
+class ApiClient:
+    """A Flask test client that speaks JSON and carries the CSRF token like the PWA does."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+        self.csrf = None
+
+    def refresh_csrf(self):
+        self.csrf = self.http.get("/api/v1/me").get_json()["csrf_token"]
+
+    def request(self, method, path, json=None, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if method in {"POST", "PUT", "PATCH", "DELETE"}:
+            if self.csrf is None:
+                self.refresh_csrf()
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        response = self.http.open(path, method=method, json=json, headers=headers, **kwargs)
+        if path.startswith("/api/v1/auth/") and response.status_code == 200:
+            self.csrf = response.get_json()["csrf_token"]
+        return response
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, json=None, **kw):
+        return self.request("DELETE", path, json=json, **kw)
+
+
+@pytest.fixture
+def api(app):
+    """Make a fresh JSON API client (its own cookie jar): ``api()``."""
+    return lambda: ApiClient(app.test_client())
+
+
+@pytest.fixture
+def therapist_api(api, therapist):
+    client = api()
+    response = client.post("/api/v1/auth/login", {"email": therapist["email"], "password": therapist["password"]})
+    assert response.status_code == 200, response.get_json()
+    return client
+
+
+def exercise_id(client, slug):
+    rows = client.get("/api/v1/exercises").get_json()
+    return next(row["id"] for row in rows if row["slug"] == slug)
+
+
+@pytest.fixture
+def enrolled(api, therapist_api):
+    """A patient with a two-exercise program who has joined: (patient_api, patient_id, program)."""
+    created = therapist_api.post("/api/v1/patients", {"display_name": "Jo Patient", "timezone": "Europe/Madrid"})
+    assert created.status_code == 201, created.get_json()
+    patient_id = created.get_json()["id"]
+    program = therapist_api.post(f"/api/v1/patients/{patient_id}/program", {
+        "phase": "calm",
+        "items": [
+            {"exercise_id": exercise_id(therapist_api, "seated-sciatic-nerve-slider"), "sets": 2, "reps": 10,
+             "frequency_per_day": 2},
+            {"exercise_id": exercise_id(therapist_api, "prone-on-elbows"), "sets": 3, "reps": 1,
+             "hold_seconds": 60},
+        ],
+    }).get_json()
+    patient = api()
+    token = created.get_json()["invite_url"].rsplit("/", 1)[-1]
+    joined = patient.post("/api/v1/auth/join", {"token": token})
+    assert joined.status_code == 200, joined.get_json()
+    return patient, patient_id, program

@@ -1,0 +1,4 @@
+"""WSGI entry point: ``gunicorn wsgi:app``. The only module that builds an app at import."""
+from hep import create_app
+
+app = create_app()
