@@ -44,4 +44,4 @@ def issue_invite(patient: Patient, created_by: User | None) -> tuple[str, object
 def has_joined(patient: Patient) -> bool:
     from hep.models import Invite
 
-    return Invite.select().where((Invite.patient == patient) & Invite.used_at.is_not_null()).exists()
+    return Invite.select().where((Invite.patient == patient) & Invite.used_at.is_null(False)).exists()

@@ -94,7 +94,7 @@ def test_program_change_makes_a_new_version_and_keeps_history(app, enrolled, the
     program = therapist_api.get(f"/api/v1/patients/{patient_id}/program").get_json()
     assert program["current"]["number"] == 2
     assert [v["number"] for v in program["history"]] == [2, 1]
-    assert [i["exercise_name"] for i in patient.get("/api/v1/today").get_json()["items"]] == ["Hip hinge to a box"]
+    assert [i["exercise"]["slug"] for i in patient.get("/api/v1/today").get_json()["items"]] == ["hip-hinge-to-box"]
     with app.app_context():
         assert ProgramVersion.select().count() == 2 and Prescription.select().count() == 3
 

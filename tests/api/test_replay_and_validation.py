@@ -9,9 +9,9 @@ import pytest
 from hep.models import CheckIn, Completion
 
 
-def _completion(prescription_id, **changes):
+def _completion(prescription, **changes):
     body = {
-        "id": str(uuid.uuid4()), "prescription_id": prescription_id,
+        "id": str(uuid.uuid4()), "prescription_id": prescription,
         "performed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "sets_done": 2, "reps_done": 10, "pain_during": 3, "pain_after": 2, "effort": 5, "note": "",
     }

@@ -1,0 +1,36 @@
+"""The pure clinical engine: pain-monitoring rules, adherence, alerts, volume caps, RTM day
+counts, graded exposure, structured assessments and outcome-measure scoring.
+
+No Flask, no database: plain frozen values in, plain frozen values out. Views and tasks import
+this package; it never imports them.
+"""
+from .adherence import Adherence, WeekAdherence, combined_adherence, session_adherence
+from .alerts import Alert, alerts_for, red_flag_alerts
+from .assessment import (ASSESSMENT_FIELDS, CAUDA_EQUINA_FLAGS, FIELDS_BY_NAME, SECTIONS,
+                         FieldChange, FieldSpec, compare_assessments, red_flags_present,
+                         validate_assessment)
+from .exposure import (ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change,
+                       next_item, rank_hierarchy)
+from .instruments import (Instrument, InstrumentError, Item, PatientItems, Score, ScoreChange,
+                          ScoringError, load_instruments, parse_instrument, score, score_change)
+from .monitoring import MonitoringDays, monitoring_days
+from .records import (DISTAL_ORDER, SETTLED_CHOICES, CheckInRecord, CompletionRecord, Dose,
+                      local_date)
+from .rules import Reason, Recommendation, centralisation, recommend
+from .settings import ClinicalSettings, SettingsError
+from .summary import PainPoint, PatientSummary, pain_series, patient_summary
+from .volume import VolumeCheck, check_volume_increase, weekly_volume
+
+__all__ = [
+    "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
+    "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
+    "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
+    "Instrument", "InstrumentError", "Item", "Mastery", "MonitoringDays", "PainPoint",
+    "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
+    "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
+    "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
+    "load_instruments", "local_date", "mastery", "meaningful_change", "monitoring_days",
+    "next_item", "pain_series", "parse_instrument", "patient_summary", "rank_hierarchy",
+    "recommend", "red_flag_alerts", "red_flags_present", "score", "score_change",
+    "session_adherence", "validate_assessment", "weekly_volume",
+]

@@ -1,0 +1,113 @@
+"""Everything the therapist's patient summary shows, computed in one pure call."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import fmean
+from zoneinfo import ZoneInfo
+
+from .adherence import Adherence, combined_adherence, session_adherence
+from .alerts import Alert, alerts_for
+from .monitoring import MonitoringDays, monitoring_days
+from .records import CheckInRecord, CompletionRecord, Dose
+from .rules import Recommendation, recommend
+from .settings import ClinicalSettings
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    """One local day: mean and max pain during, max pain after, and the morning check-in."""
+
+    date: date
+    pain_during_mean: float | None
+    pain_during_max: int | None
+    pain_after_max: int | None
+    morning_pain: int | None
+    distal_symptom: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"date": self.date.isoformat(), "pain_during_mean": self.pain_during_mean,
+                "pain_during_max": self.pain_during_max, "pain_after_max": self.pain_after_max,
+                "morning_pain": self.morning_pain, "distal_symptom": self.distal_symptom}
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    start: date
+    end: date
+    adherence: Mapping[int, Adherence]
+    adherence_percent: float | None
+    pain_series: tuple[PainPoint, ...]
+    monitoring: MonitoringDays
+    alerts: tuple[Alert, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "adherence": {"session_percent": self.adherence_percent,
+                          "prescriptions": {str(k): v.to_dict()
+                                            for k, v in sorted(self.adherence.items())}},
+            "pain_series": [p.to_dict() for p in self.pain_series],
+            "monitoring_days": self.monitoring.to_dict(),
+            "alerts": [a.to_dict() for a in self.alerts],
+            "recommendations": [r.to_dict() for r in self.recommendations],
+        }
+
+
+def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[CompletionRecord],
+                    checkins: Iterable[CheckInRecord], settings: ClinicalSettings | None = None,
+                    *, today: date, tz: ZoneInfo, days: int = 28,
+                    program_start: date | None = None) -> PatientSummary:
+    """The summary over the ``days`` local days ending ``today`` (adherence, pain series,
+    monitoring days over the RTM 30-day window), plus alerts and one recommendation per
+    prescription (these read ``settings.lookback_days``). Today counts only what is done."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    settings = settings or ClinicalSettings()
+    completions = sorted(completions, key=CompletionRecord.sort_key)
+    checkins = sorted(checkins, key=CheckInRecord.sort_key)
+    start = today - timedelta(days=days - 1)
+    adh_start = max(start, program_start) if program_start else start
+    by_rx = {pid: [c for c in completions if c.prescription_id == pid] for pid in prescriptions}
+    adherence = ({pid: session_adherence(dose, by_rx[pid], start=adh_start, end=today, tz=tz,
+                                         today=today)
+                  for pid, dose in prescriptions.items()} if adh_start <= today else {})
+    recommendations = {pid: recommend(dose, by_rx[pid], checkins, settings, today=today, tz=tz,
+                                      prescribed_from=program_start, prescription_id=pid)
+                       for pid, dose in prescriptions.items()}
+    data_days = [c.local_date(tz) for c in completions] + [c.date for c in checkins]
+    return PatientSummary(
+        start=start, end=today, adherence=adherence,
+        adherence_percent=combined_adherence(adherence.values())[2],
+        pain_series=pain_series(completions, checkins, start=start, end=today, tz=tz),
+        monitoring=monitoring_days(data_days, end=today),
+        alerts=alerts_for(prescriptions, completions, checkins, settings, today=today, tz=tz,
+                          program_start=program_start, recommendations=recommendations),
+        recommendations=tuple(recommendations[pid] for pid in sorted(recommendations)),
+    )
+
+
+def pain_series(completions: Iterable[CompletionRecord], checkins: Iterable[CheckInRecord], *,
+                start: date, end: date, tz: ZoneInfo) -> tuple[PainPoint, ...]:
+    """One point per local day in start..end that has any completion or check-in."""
+    sessions: dict[date, list[CompletionRecord]] = {}
+    for c in sorted(completions, key=CompletionRecord.sort_key):
+        sessions.setdefault(c.local_date(tz), []).append(c)
+    mornings: dict[date, CheckInRecord] = {}
+    for c in sorted(checkins, key=CheckInRecord.sort_key):
+        mornings[c.date] = c  # the last by id wins when a day has two
+    points = []
+    for day in sorted((set(sessions) | set(mornings))):
+        if not start <= day <= end:
+            continue
+        done, morning = sessions.get(day, []), mornings.get(day)
+        points.append(PainPoint(
+            date=day,
+            pain_during_mean=round(fmean(c.pain_during for c in done), 2) if done else None,
+            pain_during_max=max((c.pain_during for c in done), default=None),
+            pain_after_max=max((c.pain_after for c in done), default=None),
+            morning_pain=morning.morning_pain if morning else None,
+            distal_symptom=morning.distal_symptom if morning else None))
+    return tuple(points)

@@ -1,0 +1,1 @@
+"""The seeded exercise library and pain-education cards, as data (see catalog.py)."""

@@ -1,0 +1,310 @@
+"""Load and validate the seeded exercise library and pain-education cards.
+
+Pure Python: reads YAML files from disk and returns plain dicts. No Flask, no database; the
+seeder upserts what these functions return, keyed by ``slug``.
+
+Contract:
+
+- ``load_exercises(directory=None)`` reads every ``*.yaml`` file in ``directory`` (default:
+  ``hep/library/exercises``) in file-name order. Each file is a YAML list of mappings with
+  exactly the keys in ``EXERCISE_KEYS``; ``dose`` has exactly ``DOSE_KEYS``; every translation
+  has exactly ``EXERCISE_TRANSLATION_KEYS`` and as many steps and cues as the English text.
+- ``load_education(directory=None)`` does the same for cards (default:
+  ``hep/library/education``) with ``CARD_KEYS`` and ``CARD_TRANSLATION_KEYS``.
+- Both return a new list of new dicts, in file order, with every key present (``dose.load``
+  and nothing else may be ``None``). Slugs are unique across all files of one kind.
+- Any problem raises ``CatalogError``; its message starts with ``"<file>: <slug>: <field>:"``
+  (``#N`` stands in for the slug of the N-th entry when the slug itself is unusable) and its
+  ``path``, ``slug`` and ``field`` attributes carry the same facts for callers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+EXERCISES_DIR = PACKAGE_DIR / "exercises"
+EDUCATION_DIR = PACKAGE_DIR / "education"
+MEDIA_DIR = PACKAGE_DIR.parent / "static" / "media"
+
+PHASES = ("calm", "exposure", "load")
+CARD_PHASES = PHASES + ("any",)
+CATEGORIES = (
+    "nerve-slider",
+    "nerve-tensioner",
+    "position-of-ease",
+    "breathing",
+    "spinal-mobility",
+    "hip-mobility",
+    "graded-bending",
+    "lifting",
+    "trunk-strength",
+    "hip-strength",
+    "carry",
+    "impact",
+)
+REGIONS = ("lumbar", "thoracic", "pelvis", "hip", "leg", "trunk", "whole-body")
+EQUIPMENT = (
+    "chair",
+    "mat",
+    "wall",
+    "step",
+    "box",
+    "blocks",
+    "band",
+    "kettlebell",
+    "dumbbell",
+    "towel",
+    "pillow",
+    "table",
+    "bench",
+    "jump-rope",
+    "light-object",
+)
+SIDES = ("both", "left", "right", "alternate", "none")
+# Every exercise and card must carry these translations; other well-formed tags are allowed.
+REQUIRED_LANGUAGES = ("es",)
+
+EXERCISE_KEYS = (
+    "slug", "name", "phase", "category", "regions", "equipment", "summary",
+    "steps", "cues", "safety", "dose", "media", "translations",
+)
+EXERCISE_TRANSLATION_KEYS = ("name", "summary", "steps", "cues", "safety")
+DOSE_KEYS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "frequency_per_day", "load")
+# Inclusive bounds for the integer dose fields.
+DOSE_LIMITS = {
+    "sets": (1, 10),
+    "reps": (1, 100),
+    "hold_seconds": (0, 600),
+    "rest_seconds": (0, 600),
+    "frequency_per_day": (1, 6),
+}
+STEPS_RANGE = (3, 7)
+CUES_RANGE = (2, 4)
+
+CARD_KEYS = ("slug", "title", "summary", "body", "reading_minutes", "phase", "translations")
+CARD_TRANSLATION_KEYS = ("title", "summary", "body")
+BODY_RANGE = (3, 6)
+READING_MINUTES_RANGE = (1, 20)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2}(?:-[A-Z]{2})?$")
+
+
+class CatalogError(ValueError):
+    """A library file is malformed; the message names the file, the slug and the field."""
+
+    def __init__(self, path: Path | str, slug: str, field: str, problem: str):
+        self.path, self.slug, self.field = str(path), slug, field
+        super().__init__(f"{path}: {slug}: {field}: {problem}")
+
+
+def load_exercises(directory: Path | str | None = None, *, media_dir: Path | str | None = None) -> list[dict]:
+    """Return every exercise in ``directory`` as a validated plain dict.
+
+    ``media_dir`` (default ``hep/static/media``) is where each ``media`` path must exist.
+    Raises ``CatalogError`` on the first problem found.
+    """
+    media_root = Path(media_dir) if media_dir is not None else MEDIA_DIR
+    return _load_all(Path(directory or EXERCISES_DIR), lambda e, ctx: _exercise(e, ctx, media_root))
+
+
+def load_education(directory: Path | str | None = None) -> list[dict]:
+    """Return every pain-education card in ``directory`` as a validated plain dict.
+
+    Raises ``CatalogError`` on the first problem found.
+    """
+    return _load_all(Path(directory or EDUCATION_DIR), _card)
+
+
+class _Context:
+    """Where a value came from, so every error names file, slug and field."""
+
+    def __init__(self, path: Path, slug: str):
+        self.path, self.slug = path, slug
+
+    def fail(self, field: str, problem: str) -> CatalogError:
+        return CatalogError(self.path, self.slug, field, problem)
+
+
+def _load_all(directory: Path, build) -> list[dict]:
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise CatalogError(directory, "-", "-", "no *.yaml files found")
+    records: list[dict] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        for index, entry in enumerate(_read_list(path), start=1):
+            ctx = _Context(path, f"#{index}")
+            if not isinstance(entry, dict):
+                raise ctx.fail("-", f"entry must be a mapping, got {type(entry).__name__}")
+            slug = entry.get("slug")
+            if isinstance(slug, str) and SLUG_RE.match(slug):
+                ctx.slug = slug
+            record = build(entry, ctx)
+            if record["slug"] in seen:
+                raise ctx.fail("slug", f"duplicate slug, already defined in {seen[record['slug']]}")
+            seen[record["slug"]] = path
+            records.append(record)
+    return records
+
+
+def _read_list(path: Path) -> list:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError(path, "-", "-", f"cannot read YAML: {exc}") from None
+    if not isinstance(data, list):
+        raise CatalogError(path, "-", "-", "file must be a YAML list of mappings")
+    return data
+
+
+def _exercise(entry: dict, ctx: _Context, media_root: Path) -> dict:
+    _keys(entry, EXERCISE_KEYS, ctx, "")
+    steps = _texts(entry["steps"], ctx, "steps", STEPS_RANGE)
+    cues = _texts(entry["cues"], ctx, "cues", CUES_RANGE)
+    record = {
+        "slug": _slug(entry["slug"], ctx),
+        "name": _text(entry["name"], ctx, "name"),
+        "phase": _choice(entry["phase"], PHASES, ctx, "phase"),
+        "category": _choice(entry["category"], CATEGORIES, ctx, "category"),
+        "regions": _choices(entry["regions"], REGIONS, ctx, "regions", allow_empty=False),
+        "equipment": _choices(entry["equipment"], EQUIPMENT, ctx, "equipment", allow_empty=True),
+        "summary": _text(entry["summary"], ctx, "summary"),
+        "steps": steps,
+        "cues": cues,
+        "safety": _text(entry["safety"], ctx, "safety"),
+        "dose": _dose(entry["dose"], ctx),
+        "media": _media(entry["media"], ctx, media_root),
+    }
+
+    def translation(value: dict, field: str) -> dict:
+        return {
+            "name": _text(value["name"], ctx, f"{field}.name"),
+            "summary": _text(value["summary"], ctx, f"{field}.summary"),
+            "steps": _same_length(_texts(value["steps"], ctx, f"{field}.steps", STEPS_RANGE), steps, ctx, f"{field}.steps"),
+            "cues": _same_length(_texts(value["cues"], ctx, f"{field}.cues", CUES_RANGE), cues, ctx, f"{field}.cues"),
+            "safety": _text(value["safety"], ctx, f"{field}.safety"),
+        }
+
+    record["translations"] = _translations(entry["translations"], EXERCISE_TRANSLATION_KEYS, translation, ctx)
+    return record
+
+
+def _card(entry: dict, ctx: _Context) -> dict:
+    _keys(entry, CARD_KEYS, ctx, "")
+    body = _texts(entry["body"], ctx, "body", BODY_RANGE)
+    record = {
+        "slug": _slug(entry["slug"], ctx),
+        "title": _text(entry["title"], ctx, "title"),
+        "summary": _text(entry["summary"], ctx, "summary"),
+        "body": body,
+        "reading_minutes": _integer(entry["reading_minutes"], READING_MINUTES_RANGE, ctx, "reading_minutes"),
+        "phase": _choice(entry["phase"], CARD_PHASES, ctx, "phase"),
+    }
+
+    def translation(value: dict, field: str) -> dict:
+        return {
+            "title": _text(value["title"], ctx, f"{field}.title"),
+            "summary": _text(value["summary"], ctx, f"{field}.summary"),
+            "body": _same_length(_texts(value["body"], ctx, f"{field}.body", BODY_RANGE), body, ctx, f"{field}.body"),
+        }
+
+    record["translations"] = _translations(entry["translations"], CARD_TRANSLATION_KEYS, translation, ctx)
+    return record
+
+
+def _keys(value: Any, expected: tuple[str, ...], ctx: _Context, prefix: str) -> None:
+    field = prefix.rstrip(".") or "-"
+    if not isinstance(value, dict):
+        raise ctx.fail(field, f"must be a mapping, got {type(value).__name__}")
+    missing = [k for k in expected if k not in value]
+    if missing:
+        raise ctx.fail(prefix + missing[0], "missing key")
+    unknown = sorted(str(k) for k in value if k not in expected)
+    if unknown:
+        raise ctx.fail(prefix + unknown[0], f"unknown key (allowed: {', '.join(expected)})")
+
+
+def _slug(value: Any, ctx: _Context) -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ctx.fail("slug", f"must be lower-case kebab-case, got {value!r}")
+    return value
+
+
+def _text(value: Any, ctx: _Context, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ctx.fail(field, f"must be non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _texts(value: Any, ctx: _Context, field: str, bounds: tuple[int, int]) -> list[str]:
+    low, high = bounds
+    if not isinstance(value, list) or not low <= len(value) <= high:
+        raise ctx.fail(field, f"must be a list of {low} to {high} texts")
+    return [_text(item, ctx, f"{field}[{i}]") for i, item in enumerate(value)]
+
+
+def _same_length(items: list, original: list, ctx: _Context, field: str) -> list:
+    if len(items) != len(original):
+        raise ctx.fail(field, f"has {len(items)} items but the English text has {len(original)}")
+    return items
+
+
+def _choice(value: Any, vocabulary: tuple[str, ...], ctx: _Context, field: str) -> str:
+    if value not in vocabulary:
+        raise ctx.fail(field, f"{value!r} is not one of {', '.join(vocabulary)}")
+    return value
+
+
+def _choices(value: Any, vocabulary: tuple[str, ...], ctx: _Context, field: str, *, allow_empty: bool) -> list[str]:
+    if not isinstance(value, list) or (not value and not allow_empty):
+        raise ctx.fail(field, "must be a list" + ("" if allow_empty else " with at least one item"))
+    if len(set(map(str, value))) != len(value):
+        raise ctx.fail(field, "has repeated items")
+    return [_choice(item, vocabulary, ctx, field) for item in value]
+
+
+def _integer(value: Any, bounds: tuple[int, int], ctx: _Context, field: str) -> int:
+    low, high = bounds
+    # bool is an int subclass; "yes" must not pass as 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ctx.fail(field, f"must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def _dose(value: Any, ctx: _Context) -> dict:
+    _keys(value, DOSE_KEYS, ctx, "dose.")
+    dose = {key: _integer(value[key], bounds, ctx, f"dose.{key}") for key, bounds in DOSE_LIMITS.items()}
+    dose["side"] = _choice(value["side"], SIDES, ctx, "dose.side")
+    load = value["load"]
+    dose["load"] = None if load is None else _text(load, ctx, "dose.load")
+    return {key: dose[key] for key in DOSE_KEYS}
+
+
+def _media(value: Any, ctx: _Context, media_root: Path) -> str:
+    if not isinstance(value, str) or not value or value.startswith("/") or ".." in Path(value).parts:
+        raise ctx.fail("media", f"must be a relative path under the media folder, got {value!r}")
+    if not (media_root / value).is_file():
+        raise ctx.fail("media", f"file {value} not found in {media_root}")
+    return value
+
+
+def _translations(value: Any, keys: tuple[str, ...], build, ctx: _Context) -> dict:
+    if not isinstance(value, dict):
+        raise ctx.fail("translations", "must be a mapping of language code to texts")
+    for language in REQUIRED_LANGUAGES:
+        if language not in value:
+            raise ctx.fail(f"translations.{language}", "missing translation")
+    result = {}
+    for language, texts in value.items():
+        field = f"translations.{language}"
+        if not isinstance(language, str) or not LANGUAGE_RE.match(language):
+            raise ctx.fail(field, "language must be a code such as 'es' or 'pt-BR'")
+        _keys(texts, keys, ctx, field + ".")
+        result[language] = build(texts, field)
+    return result
