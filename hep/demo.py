@@ -77,11 +77,11 @@ def _create_patient_with_history(therapist: User) -> Patient:
                           ("sit-to-stand", dict(sets=3, reps=10)),
                       ])
         distal = ["thigh"] * 5 + ["buttock"] * 8 + ["back"] * 8
-        for offset in range(HISTORY_DAYS):
+        for offset in range(HISTORY_DAYS + 1):  # up to today's morning check-in
             day = start + timedelta(days=offset)
             version = v1 if day < switch else v2
             skipped = rng.random() < 0.08  # a missed day now and then
-            if not skipped:
+            if not skipped and day < today:  # today's sessions are still to do
                 for p in version:
                     _log_sessions(patient, p, day, today, tz, rng)
             if offset > 0:

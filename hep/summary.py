@@ -43,6 +43,7 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
         {p.id: clinical_data.dose(p) for p in current}, records,
         clinical_data.checkins(patient, since), settings,
         today=today, tz=tz, days=days, program_start=program_start,
+        prescription_starts=_first_prescribed(periods),
     ).to_dict()
     names = {p.id: p.exercise.name for p in current}
     for item in result["recommendations"]:
@@ -52,6 +53,22 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     result["phase"] = periods[-1].version.phase if periods else None
     result["settings"] = settings.to_dict()
     return result
+
+
+def _first_prescribed(periods: list[clinical_data.VersionPeriod]) -> dict[int, date]:
+    """For each current prescription, the first day of the unbroken run of versions that
+    prescribe its exercise (a dose change does not restart the count)."""
+    if not periods:
+        return {}
+    starts = {}
+    for p in periods[-1].prescriptions:
+        start = periods[-1].start
+        for period in reversed(periods[:-1]):
+            if not any(q.exercise_id == p.exercise_id for q in period.prescriptions):
+                break
+            start = period.start
+        starts[p.id] = start
+    return starts
 
 
 def _exercise_of(prescription_ids: set[int]) -> dict[int, int]:

@@ -7,13 +7,7 @@ from hep.extensions import api
 
 
 def register(app: Flask) -> None:
-    from hep.api import auth, checkins, completions, exercises, patients, progress, today
+    from hep.api import auth, checkins, clinical, completions, exercises, patients, progress, today
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical):
         api.register_blueprint(module.bp)
-    try:
-        from hep.api import clinical, push
-    except ImportError:  # pragma: no cover - modules of later issues
-        return
-    api.register_blueprint(clinical.bp)
-    api.register_blueprint(push.bp)

@@ -59,7 +59,8 @@ def red_flag_alerts(checkin: CheckInRecord) -> tuple[Alert, ...]:
 def alerts_for(prescriptions: Mapping[int, Dose], completions: Iterable[CompletionRecord],
                checkins: Iterable[CheckInRecord], settings: ClinicalSettings | None = None, *,
                today: date, tz: ZoneInfo, program_start: date | None = None,
-               recommendations: Mapping[int, Recommendation] | None = None
+               recommendations: Mapping[int, Recommendation] | None = None,
+               prescription_starts: Mapping[int, date | None] | None = None
                ) -> tuple[Alert, ...]:
     """Patient-level alerts over the lookback window, most urgent first (red flags leading),
     then newest.
@@ -98,10 +99,11 @@ def alerts_for(prescriptions: Mapping[int, Dose], completions: Iterable[Completi
                                 "Regress proposed: " + " ".join(r.detail for r in fired),
                                 evidence, today, pid))
 
+    starts = {pid: max(start, (prescription_starts or {}).get(pid) or start) for pid in prescriptions}
     if prescriptions and start <= today:
         parts = [session_adherence(dose, [c for c in completions if c.prescription_id == pid],
-                                   start=start, end=today, tz=tz, today=today)
-                 for pid, dose in sorted(prescriptions.items())]
+                                   start=starts[pid], end=today, tz=tz, today=today)
+                 for pid, dose in sorted(prescriptions.items()) if starts[pid] <= today]
         prescribed, done, percent = combined_adherence(parts)
         if prescribed and done * 100 < settings.low_adherence_alert_percent * prescribed:
             alerts.append(Alert("warning", "low_adherence",

@@ -59,23 +59,28 @@ class PatientSummary:
 def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[CompletionRecord],
                     checkins: Iterable[CheckInRecord], settings: ClinicalSettings | None = None,
                     *, today: date, tz: ZoneInfo, days: int = 28,
-                    program_start: date | None = None) -> PatientSummary:
+                    program_start: date | None = None,
+                    prescription_starts: Mapping[int, date] | None = None) -> PatientSummary:
     """The summary over the ``days`` local days ending ``today`` (adherence, pain series,
     monitoring days over the RTM 30-day window), plus alerts and one recommendation per
-    prescription (these read ``settings.lookback_days``). Today counts only what is done."""
+    prescription (these read ``settings.lookback_days``). Today counts only what is done.
+
+    ``prescription_starts`` gives the local day each prescription was first prescribed
+    (default ``program_start``): days before it are not counted as missed."""
     if days < 1:
         raise ValueError("days must be at least 1")
     settings = settings or ClinicalSettings()
     completions = sorted(completions, key=CompletionRecord.sort_key)
     checkins = sorted(checkins, key=CheckInRecord.sort_key)
     start = today - timedelta(days=days - 1)
-    adh_start = max(start, program_start) if program_start else start
+    starts = {pid: (prescription_starts or {}).get(pid, program_start) for pid in prescriptions}
+    adh_starts = {pid: max(start, s) if s else start for pid, s in starts.items()}
     by_rx = {pid: [c for c in completions if c.prescription_id == pid] for pid in prescriptions}
-    adherence = ({pid: session_adherence(dose, by_rx[pid], start=adh_start, end=today, tz=tz,
-                                         today=today)
-                  for pid, dose in prescriptions.items()} if adh_start <= today else {})
+    adherence = {pid: session_adherence(dose, by_rx[pid], start=adh_starts[pid], end=today, tz=tz,
+                                        today=today)
+                 for pid, dose in prescriptions.items() if adh_starts[pid] <= today}
     recommendations = {pid: recommend(dose, by_rx[pid], checkins, settings, today=today, tz=tz,
-                                      prescribed_from=program_start, prescription_id=pid)
+                                      prescribed_from=starts[pid], prescription_id=pid)
                        for pid, dose in prescriptions.items()}
     data_days = [c.local_date(tz) for c in completions] + [c.date for c in checkins]
     return PatientSummary(
@@ -84,7 +89,8 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
         pain_series=pain_series(completions, checkins, start=start, end=today, tz=tz),
         monitoring=monitoring_days(data_days, end=today),
         alerts=alerts_for(prescriptions, completions, checkins, settings, today=today, tz=tz,
-                          program_start=program_start, recommendations=recommendations),
+                          program_start=program_start, recommendations=recommendations,
+                          prescription_starts=starts),
         recommendations=tuple(recommendations[pid] for pid in sorted(recommendations)),
     )
 
