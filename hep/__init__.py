@@ -5,16 +5,18 @@ builds one at import time.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask, redirect, url_for
-from flask_login import current_user
+if TYPE_CHECKING:  # Flask is imported by create_app only, so hep.clinical stays Flask-free
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     """Build the app. ``config`` overrides defaults and ``HEP_*`` environment variables."""
+    from flask import Flask
+
     from hep import config as settings
 
     instance = settings.instance_path(config)
@@ -27,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def register_extensions(app: Flask) -> None:
+def register_extensions(app: "Flask") -> None:
     from hep import auth, db, i18n, queue
     from hep.extensions import api, csrf, limiter
 
@@ -41,7 +43,10 @@ def register_extensions(app: Flask) -> None:
     queue.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
+def register_blueprints(app: "Flask") -> None:
+    from flask import redirect, url_for
+    from flask_login import current_user
+
     from hep.api import register as register_api
     from hep.patient import bp as patient_bp
     from hep.therapist import bp as therapist_bp
@@ -64,14 +69,14 @@ def register_blueprints(app: Flask) -> None:
         return {"status": "ok"}
 
 
-def register_errorhandlers(app: Flask) -> None:
+def register_errorhandlers(app: "Flask") -> None:
     from hep import errors
 
     # After flask-smorest's own handler, so problem+json wins.
     errors.register(app)
 
 
-def register_commands(app: Flask) -> None:
+def register_commands(app: "Flask") -> None:
     from hep.cli import register
 
     register(app)

@@ -1,29 +1,34 @@
-"""Why a patient needs the therapist's attention, as flags for the patient list."""
+"""Why a patient needs the therapist's attention: the summary's alerts as list flags."""
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask_babel import gettext as _
 
-from hep.models import CheckIn, Completion, Patient
-from hep.timeutil import today_in
+from hep.models import Patient
+from hep.summary import summary_view
 
 SEVERITY = {"urgent": 3, "warning": 2, "info": 1}
 
 
+def _labels() -> dict[str, str]:
+    return {
+        "red_flag_change": _("Red-flag answer: contact now"),
+        "assessment_red_flag": _("Red flag in assessment"),
+        "new_numbness_or_weakness": _("New numbness or weakness"),
+        "regress_recommended": _("Regress proposed"),
+        "low_adherence": _("Low adherence"),
+        "no_recent_logs": _("Nothing logged lately"),
+    }
+
+
 def patient_flags(patient: Patient) -> list[dict]:
-    """Flags, most severe first: {code, level, severity, label}."""
-    today = today_in(patient.timezone)
-    flags = []
-    if CheckIn.select().where((CheckIn.patient == patient) & CheckIn.red_flag_change
-                             & (CheckIn.date >= today - timedelta(days=14))).exists():
-        flags.append(_flag("red_flag", "urgent", _("Red-flag answer in a check-in")))
-    last = (Completion.select(Completion.local_date).where(Completion.patient == patient)
-            .order_by(Completion.local_date.desc()).first())
-    if last is not None and (today - last.local_date).days >= 3:
-        flags.append(_flag("inactive", "warning", _("No exercise logged for %(n)s days", n=(today - last.local_date).days)))
-    return sorted(flags, key=lambda f: -f["severity"])
-
-
-def _flag(code: str, level: str, label: str) -> dict:
-    return {"code": code, "level": level, "severity": SEVERITY[level], "label": label}
+    """Flags, most severe first: {code, level, severity, label, detail}; one per alert code."""
+    labels = _labels()
+    flags: dict[str, dict] = {}
+    for alert in summary_view(patient, days=14)["alerts"]:
+        code = alert["code"]
+        if code in flags:
+            continue
+        detail = alert["detail"] + (f" ({alert['exercise_name']})" if alert.get("exercise_name") else "")
+        flags[code] = {"code": code, "level": alert["level"], "severity": SEVERITY[alert["level"]],
+                       "label": labels.get(code, code.replace("_", " ")), "detail": detail}
+    return sorted(flags.values(), key=lambda f: -f["severity"])

@@ -10,8 +10,8 @@ import dataclasses
 from datetime import date, timedelta
 
 from hep import clinical_data
-from hep.clinical import ClinicalSettings, patient_summary
-from hep.models import Patient, Prescription
+from hep.clinical import ClinicalSettings, patient_summary, red_flags_present
+from hep.models import Assessment, Patient, Prescription
 from hep.timeutil import today_in, zone
 
 EPOCH = date(1970, 1, 1)
@@ -50,9 +50,23 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
         item["exercise_name"] = names.get(item["prescription_id"])
     for alert in result["alerts"]:
         alert["exercise_name"] = names.get(alert.get("prescription_id"))
+    result["alerts"][:0] = _assessment_alerts(patient)
     result["phase"] = periods[-1].version.phase if periods else None
     result["settings"] = settings.to_dict()
     return result
+
+
+def _assessment_alerts(patient: Patient) -> list[dict]:
+    """An urgent alert when the latest assessment's red-flag screen found anything."""
+    latest = (Assessment.select().where(Assessment.patient == patient)
+              .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).first())
+    flags = red_flags_present(latest.data) if latest else ()
+    if not flags:
+        return []
+    return [{"level": "urgent", "code": "assessment_red_flag",
+             "detail": "Red-flag screen positive: " + ", ".join(f.replace("_", " ") for f in flags),
+             "evidence": [str(latest.id)], "date": latest.assessed_on.isoformat(),
+             "prescription_id": None, "exercise_name": None}]
 
 
 def _first_prescribed(periods: list[clinical_data.VersionPeriod]) -> dict[int, date]:

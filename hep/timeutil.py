@@ -42,9 +42,12 @@ def is_valid_zone(name: str) -> bool:
     return name in _zones()
 
 
-def local_date(instant: datetime, tz_name: str) -> date:
-    """The patient's calendar day on which ``instant`` falls."""
-    return instant.astimezone(zone(tz_name)).date()
+def local_date(instant: datetime, tz: str | ZoneInfo) -> date:
+    """The patient's calendar day on which the aware ``instant`` falls (zone by name or
+    ZoneInfo); a naive datetime raises ``ValueError``."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("naive datetime: an instant needs a UTC offset")
+    return instant.astimezone(zone(tz) if isinstance(tz, str) else tz).date()
 
 
 def today_in(tz_name: str, now: datetime | None = None) -> date:

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
+from hep.timeutil import local_date
+
 Settled = Literal["yes", "partly", "no"]
 DistalSymptom = Literal["none", "back", "buttock", "thigh", "below_knee", "foot"]
 
@@ -24,13 +26,6 @@ def _check_int(name: str, value: object, low: int, high: int | None = None) -> N
     if value < low or (high is not None and value > high):
         upper = "" if high is None else f"..{high}"
         raise ValueError(f"{name} must be in {low}{upper}, got {value}")
-
-
-def local_date(instant: datetime, tz: ZoneInfo) -> date:
-    """The patient's calendar day on which the aware ``instant`` falls; naive -> ``ValueError``."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("naive datetime: an instant needs a UTC offset")
-    return instant.astimezone(tz).date()
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import peewee as pw
 
+from hep.clinical.records import DISTAL_ORDER, SETTLED_CHOICES
 from hep.db import BaseModel
 from hep.models.people import Patient, _now
 from hep.models.programs import Prescription
 
-SETTLED = ("yes", "partly", "no")
-DISTAL_SYMPTOMS = ("none", "back", "buttock", "thigh", "below_knee", "foot")
+# The clinical engine owns these vocabularies; the columns store its values.
+SETTLED = SETTLED_CHOICES
+DISTAL_SYMPTOMS = DISTAL_ORDER
 
 
 class Completion(BaseModel):
