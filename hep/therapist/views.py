@@ -1,19 +1,51 @@
-"""Therapist pages: sign in, patients needing attention, a patient's program and log."""
+"""Therapist pages: sign in, patients needing attention, a patient's page and program editor."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import segno
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
+from marshmallow import ValidationError
 
 from hep import audit, logbook, programs
 from hep import patients as patient_service
 from hep.access import therapist_patient
+from hep.summary import summary_view
 from hep.auth import require_role
 from hep.auth.passwords import verify_password
+from hep.errors import Problem
 from hep.extensions import limiter
-from hep.models import Completion, Patient, Prescription, User
+from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, User
+from hep.schemas.people import PatientIn
+from hep.schemas.programs import ProgramIn
+from hep.therapist import forms
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
+
+#: Session key holding a join link just issued, shown once on the patient's page.
+JOIN_LINK_KEY = "therapist_join_link"
+#: More exercises than this and adherence tends to drop (the editor says so, gently).
+SUGGESTED_MAX_EXERCISES = 4
+
+
+@bp.context_processor
+def labels() -> dict:
+    """Translated names for the stored codes the pages show."""
+    return {
+        "phase_labels": {"calm": _("Calm the nervous system"), "exposure": _("Graded exposure"),
+                         "load": _("Strength and load tolerance")},
+        "side_labels": {"both": _("Both sides"), "left": _("Left"), "right": _("Right"),
+                        "alternate": _("Alternate sides"), "none": _("Not sided")},
+        "day_labels": {1: _("Mon"), 2: _("Tue"), 3: _("Wed"), 4: _("Thu"), 5: _("Fri"),
+                       6: _("Sat"), 7: _("Sun")},
+        "settled_labels": {"yes": _("Yes"), "partly": _("Partly"), "no": _("No")},
+        "distal_labels": {"none": _("None"), "back": _("Back"), "buttock": _("Buttock"),
+                          "thigh": _("Thigh"), "below_knee": _("Below the knee"), "foot": _("Foot")},
+        "level_labels": {"urgent": _("Urgent"), "warning": _("Check"), "info": _("Note")},
+        "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress")},
+    }
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,26 +75,41 @@ def logout():
 @bp.get("/patients")
 @require_role("therapist")
 def patients():
+    return _patients_page({}, {}), 200
+
+
+def _patients_page(values: dict, errors: dict) -> str:
     from hep.attention import patient_flags
 
-    rows = [(p, patient_flags(p)) for p in Patient.of_therapist(current_user).order_by(Patient.display_name)]
-    rows.sort(key=lambda pair: -max((f["severity"] for f in pair[1]), default=0))
-    return render_template("therapist/patients.html", rows=rows)
+    rows = [{"patient": p, "flags": patient_flags(p), "version": programs.current_version(p),
+             "last_activity": _last_activity(p)}
+            for p in Patient.of_therapist(current_user).order_by(Patient.display_name)]
+    rows.sort(key=lambda row: -max((f["severity"] for f in row["flags"]), default=0))
+    return render_template("therapist/patients.html", rows=rows, values=values, errors=errors,
+                           zones=forms.COMMON_ZONES)
+
+
+def _last_activity(patient: Patient):
+    """The patient's latest local day with a logged session or a check-in, or None."""
+    done = (Completion.select(Completion.local_date).where(Completion.patient == patient)
+            .order_by(Completion.local_date.desc()).first())
+    checked = (CheckIn.select(CheckIn.date).where(CheckIn.patient == patient)
+               .order_by(CheckIn.date.desc()).first())
+    days = [d for d in (done and done.local_date, checked and checked.date) if d]
+    return max(days) if days else None
 
 
 @bp.post("/patients")
 @require_role("therapist")
 def create_patient():
-    from hep.timeutil import is_valid_zone
-
-    name = request.form.get("display_name", "").strip()
-    tz = request.form.get("timezone", "").strip()
-    if not name or not is_valid_zone(tz):
-        flash(_("Enter a name and a valid time zone (for example Europe/Madrid)."), "error")
-        return redirect(url_for("therapist.patients"))
-    patient = patient_service.create_patient(current_user, name, tz, request.form.get("email") or None)
-    url, _invite = patient_service.issue_invite(patient, current_user)
-    flash(_("Patient created. Share this join link: %(url)s", url=url), "success")
+    values = {k: request.form.get(k, "").strip() for k in ("display_name", "timezone", "email")}
+    try:
+        body = PatientIn().load({**values, "email": values["email"] or None})
+    except ValidationError as exc:
+        return _patients_page(values, forms.flatten(exc.messages)), 422
+    patient = patient_service.create_patient(current_user, body["display_name"], body["timezone"], body["email"])
+    _remember_join_link(patient)
+    flash(_("Patient created. Share the join link below with them."), "success")
     return redirect(url_for("therapist.patient", patient_id=patient.id))
 
 
@@ -70,12 +117,18 @@ def create_patient():
 @require_role("therapist")
 def patient(patient_id: int):
     patient = therapist_patient(patient_id)
-    recent = (Completion.select(Completion, Prescription).join(Prescription)
-              .where(Completion.patient == patient)
-              .order_by(Completion.performed_at.desc()).limit(30))
+    recent = list(Completion.select(Completion, Prescription).join(Prescription)
+                  .where(Completion.patient == patient)
+                  .order_by(Completion.performed_at.desc(), Completion.recorded_at.desc()).limit(30))
+    log = [logbook.completion_view(c) for c in recent]
+    corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
+    checkins = (CheckIn.select().where(CheckIn.patient == patient)
+                .order_by(CheckIn.date.desc()).limit(14))
     return render_template(
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
-        recent=[logbook.completion_view(c) for c in recent],
+        recent=log, corrections=corrections, checkins=[logbook.checkin_view(c) for c in checkins],
+        join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
+        summary=summary_view(patient),
     )
 
 
@@ -83,6 +136,104 @@ def patient(patient_id: int):
 @require_role("therapist")
 def new_invite(patient_id: int):
     patient = therapist_patient(patient_id)
+    _remember_join_link(patient)
+    flash(_("New join link created. Earlier links no longer work."), "success")
+    return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="join-link"))
+
+
+def _remember_join_link(patient: Patient) -> None:
+    # Only the token's hash is stored, so the URL can be shown once, right after issuing it.
     url, _invite = patient_service.issue_invite(patient, current_user)
-    flash(_("New join link (earlier links no longer work): %(url)s", url=url), "success")
-    return redirect(url_for("therapist.patient", patient_id=patient.id))
+    session[JOIN_LINK_KEY] = {"patient_id": patient.id, "url": url}
+
+
+def _pop_join_link(patient: Patient) -> dict | None:
+    link = session.get(JOIN_LINK_KEY)
+    if not link or link.get("patient_id") != patient.id:
+        return None
+    session.pop(JOIN_LINK_KEY)
+    svg = segno.make(link["url"]).svg_inline(scale=4, light="#fff", title=_("QR code of the join link"))
+    return {"url": link["url"], "qr_svg": Markup(svg)}
+
+
+@bp.route("/patients/<int:patient_id>/program", methods=["GET", "POST"])
+@require_role("therapist")
+def program_editor(patient_id: int):
+    """Edit the program: every save is a new version through ``programs.assign``.
+
+    Buttons other than "save" only re-render the draft (add ticked exercises, drop ones
+    ticked for removal, filter the library) so nothing typed is lost without JavaScript.
+    """
+    patient = therapist_patient(patient_id)
+    program = programs.program_view(patient)
+    errors: dict[str, list[str]] = {}
+    if request.method == "GET":
+        current = program["current"]
+        phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
+        rows = forms.rows_from_version(current)
+        library_phase, query = request.args.get("phase", ""), request.args.get("q", "")
+    else:
+        form = request.form
+        phase, notes = form.get("phase", ""), form.get("notes", "")
+        rows = forms.rows_from_form(form)
+        rows += _new_rows(rows, forms.added_ids(form))
+        library_phase, query = form.get("library_phase", ""), form.get("library_q", "")
+        if form.get("action") == "save":
+            errors = _save(patient, phase, notes, rows)
+            if not errors:
+                return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
+    names = _exercise_names({row["exercise_id"] for row in rows})
+    return render_template(
+        "therapist/program_editor.html", patient=patient, program=program, phase=phase,
+        notes=notes, rows=rows, names=names, errors=errors,
+        errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
+        library=_library(library_phase, query), library_phase=library_phase, library_q=query,
+        chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
+        phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES,
+    ), 422 if errors else 200
+
+
+def _save(patient: Patient, phase: str, notes: str, rows: list[dict]) -> dict[str, list[str]]:
+    """Validate with the API's schema and assign; the field errors, empty when saved."""
+    try:
+        body = ProgramIn().load(forms.payload(phase, notes, rows))
+        version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"])
+    except ValidationError as exc:
+        return forms.flatten(exc.messages)
+    except Problem as exc:
+        if exc.code != 422:
+            raise
+        return dict(exc.errors or {"items": [exc.description]})
+    flash(_("Saved version %(n)s of the program.", n=version.number), "success")
+    return {}
+
+
+def _new_rows(rows: list[dict], ids: list[int]) -> list[dict]:
+    """Rows at the library's default dose for ticked exercises not already in the draft."""
+    have = {row["exercise_id"] for row in rows}
+    wanted = [i for i in dict.fromkeys(ids) if i not in have]
+    if not wanted:
+        return []
+    found = {e.id: e for e in Exercise.visible_to(current_user.clinic_id).where(Exercise.id.in_(wanted))}
+    return [forms.row_from_library(found[i]) for i in wanted if i in found]
+
+
+def _exercise_names(ids: set) -> dict:
+    numeric = [i for i in ids if isinstance(i, int)]
+    if not numeric:
+        return {}
+    rows = Exercise.visible_to(current_user.clinic_id).where(Exercise.id.in_(numeric))
+    return {e.id: e.localised(str(get_locale()))["name"] for e in rows}
+
+
+def _library(phase: str, query: str) -> list[dict]:
+    """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
+    rows = Exercise.visible_to(current_user.clinic_id)
+    if phase in programs.PHASES:
+        rows = rows.where(Exercise.phase == phase)
+    if query.strip():
+        term = f"%{query.strip().lower()}%"
+        rows = rows.where(Exercise.name.ilike(term) | Exercise.summary.ilike(term) | Exercise.category.ilike(term))
+    locale = str(get_locale())
+    return [{"id": e.id, "phase": e.phase, "category": e.category, **e.localised(locale)}
+            for e in rows.order_by(Exercise.phase, Exercise.name)]

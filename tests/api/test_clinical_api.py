@@ -27,6 +27,8 @@ def test_demo_summary_has_each_recommendation_with_reasons(app, api):
     assert 80 <= summary["adherence"]["session_percent"] <= 100
     assert summary["monitoring_days"]["band"] == "16-30"
     assert summary["pain_series"] and summary["alerts"][0]["code"] == "regress_recommended"
+    page = therapist.get(f"/t/patients/{patient['id']}").get_data(as_text=True)
+    assert "Sit to stand" in page and "Pain during reached 6/10" in page and "RTM band 16-30" in page
     # A second run of the demo reuses the patient and history.
     with app.test_request_context():
         prepare("http://127.0.0.1:5000")

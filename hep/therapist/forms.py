@@ -1,0 +1,118 @@
+"""The program editor's HTML form, turned into the dict the API's ``ProgramIn`` loads.
+
+The validation rules live in the schema only: this module converts field strings to the
+shapes the schema expects (keeping what was typed when it is not a number, so the schema
+names the field) and flattens the schema's messages to ``items.N.field`` keys, the same keys
+``hep.programs.assign`` uses.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from werkzeug.datastructures import MultiDict
+
+from hep.programs import DOSE_FIELDS
+
+ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
+INT_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "frequency_per_day", "pain_ceiling")
+#: The schema's defaults, for an exercise whose library entry leaves a dose field out.
+FALLBACK_DOSE = {
+    "sets": 1, "reps": 1, "hold_seconds": 0, "rest_seconds": 30, "side": "both", "load": None,
+    "frequency_per_day": 1, "days_of_week": ALL_DAYS, "pain_ceiling": 5, "notes": "",
+}
+_ITEM_ID = re.compile(r"^items-(\d+)-exercise_id$")
+
+
+def _number(text: str | None) -> int | str | None:
+    """An int, None for an empty field, or the text itself for the schema to reject."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def rows_from_version(version: Mapping[str, Any] | None) -> list[dict]:
+    """Editable rows pre-filled from a program version view (``programs.version_view``)."""
+    if version is None:
+        return []
+    return [{"exercise_id": item["exercise_id"], **{k: item[k] for k in DOSE_FIELDS}}
+            for item in version["items"]]
+
+
+def row_from_library(exercise) -> dict:
+    """A new row at the exercise's default dose."""
+    dose = {k: v for k, v in (exercise.default_dose or {}).items() if k in DOSE_FIELDS}
+    return {"exercise_id": exercise.id, **FALLBACK_DOSE, **dose}
+
+
+def rows_from_form(form: MultiDict) -> list[dict]:
+    """The rows posted, in their order, leaving out those ticked for removal."""
+    indexes = sorted(int(m.group(1)) for key in form if (m := _ITEM_ID.match(key)))
+    rows = []
+    for i in indexes:
+        prefix = f"items-{i}-"
+        if form.get(prefix + "remove"):
+            continue
+        row: dict[str, Any] = {"exercise_id": _number(form.get(prefix + "exercise_id"))}
+        row.update({name: _number(form.get(prefix + name)) for name in INT_FIELDS})
+        row["side"] = form.get(prefix + "side", "").strip() or None
+        row["load"] = form.get(prefix + "load", "").strip() or None
+        row["days_of_week"] = [_number(day) for day in form.getlist(prefix + "days_of_week")]
+        row["notes"] = form.get(prefix + "notes", "")
+        rows.append(row)
+    return rows
+
+
+def added_ids(form: MultiDict) -> list[int]:
+    """Exercise ids ticked in the library list (anything not a number is ignored)."""
+    return [n for n in (_number(v) for v in form.getlist("add")) if isinstance(n, int)]
+
+
+def payload(phase: str | None, notes: str, rows: Iterable[Mapping[str, Any]]) -> dict:
+    """The body ``ProgramIn().load`` takes; empty fields are left out so the schema's
+    defaults and "required" messages apply."""
+    items = [{k: v for k, v in row.items() if v is not None or k == "load"} for row in rows]
+    body: dict[str, Any] = {"notes": notes, "items": items}
+    if phase:
+        body["phase"] = phase
+    return body
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Marshmallow's nested messages as ``{"items.0.sets": [...]}``."""
+    if isinstance(messages, Mapping):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(messages, str):
+        return {prefix: [messages]}
+    return {prefix: [str(m) for m in messages]}
+
+
+def errors_for(errors: Mapping[str, list[str]], name: str, nested: bool = True) -> list[str]:
+    """Messages for field ``name`` (and, when ``nested``, for anything under it)."""
+    found = list(errors.get(name, []))
+    if nested:
+        for key, value in errors.items():
+            if key.startswith(name + "."):
+                found.extend(value)
+    return found
+
+
+#: Offered in the add-patient form's list; any IANA name may be typed (the server checks).
+COMMON_ZONES = (
+    "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Madrid", "Europe/Paris",
+    "Europe/Berlin", "Europe/Rome", "Europe/Amsterdam", "Europe/Brussels", "Europe/Zurich",
+    "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens", "Europe/Helsinki", "Europe/Istanbul",
+    "Africa/Johannesburg", "Africa/Lagos", "Africa/Cairo", "Asia/Dubai", "Asia/Kolkata",
+    "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Australia/Perth", "Australia/Sydney",
+    "Pacific/Auckland", "America/St_Johns", "America/Halifax", "America/New_York",
+    "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Mexico_City", "America/Bogota",
+    "America/Lima", "America/Santiago", "America/Argentina/Buenos_Aires", "America/Sao_Paulo",
+)
