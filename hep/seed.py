@@ -35,31 +35,37 @@ def seed_library() -> SeedResult:
     created = updated = cards_created = cards_updated = 0
     with db.atomic():
         existing = {e.slug: e for e in Exercise.select().where(Exercise.clinic.is_null())}
+        new_rows = []
         for entry in exercises:
             values = {k: entry[k] for k in _EXERCISE_FIELDS}
             values["default_dose"] = entry["dose"]
             values["is_active"] = True
             row = existing.pop(entry["slug"], None)
             if row is None:
-                Exercise.create(slug=entry["slug"], clinic=None, **values)
-                created += 1
+                new_rows.append({"slug": entry["slug"], "clinic": None, **values})
             elif any(getattr(row, k) != v for k, v in values.items()):
                 Exercise.update(**values).where(Exercise.id == row.id).execute()
                 updated += 1
+        if new_rows:  # one statement: a first seed should not cost a round trip per row
+            Exercise.insert_many(new_rows).execute()
+            created = len(new_rows)
         retired = 0
         if existing:
             retired = Exercise.update(is_active=False).where(
                 Exercise.id.in_([e.id for e in existing.values()]) & Exercise.is_active
             ).execute()
         known = {c.slug: c for c in EducationCard.select()}
+        new_cards = []
         for position, entry in enumerate(cards):
             values = {k: entry[k] for k in ("title", "summary", "body", "reading_minutes", "phase", "translations")}
             values["position"] = position
             row = known.get(entry["slug"])
             if row is None:
-                EducationCard.create(slug=entry["slug"], **values)
-                cards_created += 1
+                new_cards.append({"slug": entry["slug"], **values})
             elif any(getattr(row, k) != v for k, v in values.items()):
                 EducationCard.update(**values).where(EducationCard.id == row.id).execute()
                 cards_updated += 1
+        if new_cards:
+            EducationCard.insert_many(new_cards).execute()
+            cards_created = len(new_cards)
     return SeedResult(created, updated, retired, cards_created, cards_updated)
