@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_therapist)
     app.cli.add_command(serve)
     app.cli.add_command(demo)
+    app.cli.add_command(send_reminders)
 
 
 @click.group("db")
@@ -103,6 +104,29 @@ def serve(host: str, port: int, threads: int, no_consumer: bool) -> None:
         consumer=not no_consumer and current_app.config["EMBEDDED_CONSUMER"])
 
 
+@click.command("send-reminders")
+@click.option("--at", "at", default=None, metavar="ISO-8601",
+              help="Send what is due at this instant (default: now), e.g. 2025-03-09T13:00:00Z.")
+@click.option("--lookback", default=15, show_default=True, type=click.IntRange(1, 24 * 60),
+              help="Minutes back from the instant in which a slot still counts as due.")
+@with_appcontext
+def send_reminders(at: str | None, lookback: int) -> None:
+    """Send every reminder due at an instant; prints "due N, sent S, pruned P, failed F"."""
+    from datetime import timedelta
+
+    from hep.push.reminders import parse_instant, send_due
+    from hep.timeutil import utcnow
+
+    try:
+        now = parse_instant(at) if at else utcnow()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at")
+    report = send_due(now, lookback=timedelta(minutes=lookback))
+    if report.retrying or report.skipped_done:
+        click.echo(f"retrying {report.retrying}, skipped (day done) {report.skipped_done}")
+    click.echo(report.line())
+
+
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo data and exit.")
@@ -121,3 +145,7 @@ def demo(port: int, no_serve: bool) -> None:
     sys.stdout.flush()
     if not no_serve:
         run(app, "127.0.0.1", port, 8, consumer=app.config["EMBEDDED_CONSUMER"])
+
+
+if __name__ == "__main__":  # python -m hep.cli
+    main()

@@ -12,10 +12,13 @@ from huey.storage import RedisStorage, SqliteStorage
 # Created unconfigured (immediate, in memory) so task decorators can bind to it at import;
 # ``configure`` points it at real storage before anything is enqueued.
 huey = Huey("hep", immediate=True, utc=True)
+_configured = False
 
 
 def configure(url: str) -> Huey:
     """Point the module-level ``huey`` at the storage named by ``url`` and return it."""
+    global _configured
+    _configured = True
     if url == "immediate":
         huey.immediate = True
         return huey
@@ -34,3 +37,19 @@ def configure(url: str) -> Huey:
 
 def init_app(app) -> None:
     configure(app.config["QUEUE_URL"])
+
+
+def configure_from_environment() -> Huey:
+    """For a stand-alone ``huey_consumer hep.tasks.huey``: the storage ``create_app`` would use.
+
+    Does nothing when an app (or a test) already configured the queue in this process.
+    """
+    if _configured:
+        return huey
+    from hep import config
+
+    settings = config.from_environment()
+    url = settings.get("QUEUE_URL") or f"sqlite:///{config.instance_path() / 'queue.db'}"
+    if url.startswith("sqlite:///"):
+        config.instance_path().mkdir(parents=True, exist_ok=True)
+    return configure(url)

@@ -12,14 +12,18 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 
-def start_consumer(workers: int = 2):
+def start_consumer(app: Flask | None = None, workers: int = 2):
     """Start the huey consumer threads (scheduler included) and return the consumer.
 
-    huey installs SIGINT/SIGTERM handlers for a stand-alone consumer; here the web server
-    owns the signals, so the previous handlers are put back.
+    Tasks run in ``app`` (the running web app) when given. huey installs SIGINT/SIGTERM
+    handlers for a stand-alone consumer; here the web server owns the signals, so the
+    previous handlers are put back.
     """
-    import hep.tasks  # noqa: F401  (registers the tasks and periodic schedule)
+    import hep.tasks  # registers the tasks and periodic schedule
     from hep.queue import huey
+
+    if app is not None:
+        hep.tasks.bind_app(app)
 
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
@@ -35,7 +39,7 @@ def run(app: Flask, host: str, port: int, threads: int, *, consumer: bool) -> No
 
     running = None
     if consumer and not app.config["QUEUE_URL"].startswith("redis"):
-        running = start_consumer()
+        running = start_consumer(app)
     try:
         serve(app, host=host, port=port, threads=threads, ident="hep")
     finally:

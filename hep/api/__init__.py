@@ -7,7 +7,9 @@ from hep.extensions import api
 
 
 def register(app: Flask) -> None:
-    from hep.api import auth, checkins, clinical, completions, exercises, patients, progress, today
+    from hep.api import (
+        auth, checkins, clinical, completions, exercises, patients, progress, push, today,
+    )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, push):
         api.register_blueprint(module.bp)

@@ -1,0 +1,478 @@
+"""Sending the reminders that are due: claim each one exactly once, send, record.
+
+``send_due(now)`` is what the periodic task and ``hep send-reminders`` call. It
+
+1. reads every enabled schedule (with its patient's zone and language) in one query and
+   works out the slots due in ``(now - lookback, now]`` with ``hep.push.schedule.due_slots``;
+2. drops slots whose day's work is already done (every exercise targeted that day done as
+   often as prescribed, the counting of ``hep.logbook.today_view``);
+3. CLAIMS one ``ReminderDelivery`` per (slot, subscription) by inserting it under the unique
+   key ``schedule:local_date:slot:subscription`` (``ON CONFLICT DO NOTHING``): a row another
+   consumer inserted first is theirs, so however many consumers run, each reminder is sent
+   by one of them only;
+4. claims the retries and snoozes that are due (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, an
+   immediate transaction on SQLite);
+5. sends through one shared ``PushSender`` from a small thread pool (pushes are network
+   bound) and records the outcomes and every attempt in a few batched statements.
+
+Report counts are this run's own: ``due`` reminders it claimed (fresh slots, retries and
+snoozes), of which ``sent`` were delivered, ``pruned`` found their subscription gone (the
+subscription is deleted) and ``failed`` were given up; the rest wait as ``retry``.
+
+A claim whose consumer died before recording an outcome stays ``sending``; after
+``STALE_CLAIM`` it is treated as a retry (at-least-once for that rare case, and the Topic
+header makes a repeat replace the first message rather than stack).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable, Iterator, Sequence
+
+import peewee as pw
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from hep import config
+from hep.db import db, is_postgres
+from hep.i18n import DEFAULT_LOCALE, normalize_locale
+from hep.models import (
+    Completion,
+    DeliveryAttempt,
+    Patient,
+    Prescription,
+    Program,
+    ProgramVersion,
+    PushSubscription,
+    ReminderDelivery,
+    ReminderSchedule,
+    User,
+)
+from hep.push.schedule import Schedule, Slot, due_slots
+from hep.push.sender import PushSender, SendResult, backoff
+from hep.push.vapid import VapidSigner
+from hep.timeutil import to_storage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=10)
+REMINDER_URL = "/app/#/today"
+REMINDER_TAG = "hep-reminder"
+CHUNK = 500  # rows per claim / IN (...) list: well under every database's parameter limit
+WORKERS = 8
+
+
+@dataclass
+class Report:
+    due: int = 0
+    sent: int = 0
+    pruned: int = 0
+    failed: int = 0
+    retrying: int = 0
+    skipped_done: int = 0
+
+    def line(self) -> str:
+        return f"due {self.due}, sent {self.sent}, pruned {self.pruned}, failed {self.failed}"
+
+    def add(self, other: "Report") -> None:
+        for name in ("due", "sent", "pruned", "failed", "retrying", "skipped_done"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A claimed delivery, with what is needed to send it."""
+
+    delivery_id: int
+    subscription_id: int
+    info: dict
+    locale: str
+    topic: str
+    attempts: int  # attempts made before this one
+
+
+@dataclass
+class _Claimed:
+    jobs: list[_Job] = field(default_factory=list)
+    orphans: list[int] = field(default_factory=list)  # deliveries whose subscription is gone
+
+
+def send_due(
+    now_utc: datetime,
+    *,
+    sender: PushSender | None = None,
+    lookback: timedelta = timedelta(minutes=15),
+    workers: int | None = None,
+) -> Report:
+    """Send every reminder due at ``now_utc`` that no one has claimed yet (needs an app context)."""
+    if now_utc.tzinfo is None:
+        raise ValueError("now_utc must be an aware datetime")
+    own_sender = sender is None
+    sender = sender or make_sender()
+    report = Report()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers or WORKERS), thread_name_prefix="push") as pool:
+            for claimed in _claims(now_utc, lookback, report):
+                _send_and_record(claimed, now_utc, sender, pool, report)
+    finally:
+        if own_sender:
+            sender.close()
+    if report.due:
+        log.info("reminders at %s: %s", now_utc.isoformat(), report.line())
+    return report
+
+
+def make_sender() -> PushSender:
+    """A ``PushSender`` from the app's config (VAPID key and subject, allow-list, TTL)."""
+    cfg = current_app.config
+    signer = VapidSigner(cfg["VAPID_PRIVATE_KEY"], cfg["VAPID_SUBJECT"])
+    return PushSender(signer, config.allowed_push_origins(cfg), ttl=int(cfg["PUSH_TTL_SECONDS"]),
+                      pool_size=max(16, WORKERS * 2))
+
+
+def reminder_payload(locale: str | None) -> bytes:
+    """The notification the service worker shows: no name, no health details."""
+    with force_locale(normalize_locale(locale) or DEFAULT_LOCALE):
+        message = {
+            "title": _("Time for your exercises"),
+            "body": _("Your exercise session is ready when you are."),
+            "url": REMINDER_URL,
+            "tag": REMINDER_TAG,
+        }
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# -- claiming ---------------------------------------------------------------------------
+
+def _claims(now: datetime, lookback: timedelta, report: Report) -> Iterator[_Claimed]:
+    """Claimed deliveries in chunks: fresh slots first, then due retries and snoozes."""
+    due = _due_pairs(now, lookback, report)
+    for chunk in _chunks(due, CHUNK):
+        claimed = _claim_fresh(chunk, now)
+        if claimed.jobs:
+            yield claimed
+    while True:
+        claimed = _claim_retries(now)
+        if not claimed.jobs and not claimed.orphans:
+            return
+        yield claimed
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    schedule_id: int
+    patient_id: int
+    subscription: tuple[int, str, str, str]  # id, endpoint, p256dh, auth
+    slot: Slot
+    locale: str
+
+
+def _due_pairs(now: datetime, lookback: timedelta, report: Report) -> list[_Due]:
+    """Every (slot, subscription) due in the window whose day's work is not done yet."""
+    start = now - lookback
+    rows = (ReminderSchedule
+            .select(ReminderSchedule.id, ReminderSchedule.patient, ReminderSchedule.times,
+                    ReminderSchedule.days, ReminderSchedule.quiet_start,
+                    ReminderSchedule.quiet_end, Patient.timezone, User.locale)
+            .join(Patient).join(User)
+            .where(ReminderSchedule.enabled & Patient.archived_at.is_null() & User.is_active)
+            .tuples())
+    slots: dict[int, tuple[int, list[Slot], str]] = {}
+    for sid, pid, times, days, q_start, q_end, tz, locale in rows:
+        times, days = _json_list(times), _json_list(days)
+        if not times or not days:
+            continue
+        try:
+            schedule = Schedule(tuple(times), frozenset(days), tz, q_start, q_end)
+        except ValueError as exc:
+            log.error("reminder schedule %s is unusable: %s", sid, exc)
+            continue
+        found = due_slots(schedule, start, now)
+        if found:
+            slots[sid] = (pid, found, normalize_locale(locale) or DEFAULT_LOCALE)
+    if not slots:
+        return []
+    done = work_done({(pid, s.local_date) for pid, found, _l in slots.values() for s in found})
+    by_patient = _subscriptions_of({pid for pid, _f, _l in slots.values()})
+    result = []
+    for sid, (pid, found, locale) in slots.items():
+        for slot in found:
+            if (pid, slot.local_date) in done:
+                report.skipped_done += 1
+                continue
+            for sub in by_patient.get(pid, ()):
+                result.append(_Due(sid, pid, sub, slot, locale))
+    return result
+
+
+def _subscriptions_of(patient_ids: set[int]) -> dict[int, list[tuple[int, str, str, str]]]:
+    found: dict[int, list] = defaultdict(list)
+    for chunk in _chunks(sorted(patient_ids), CHUNK):
+        query = (PushSubscription
+                 .select(PushSubscription.patient, PushSubscription.id, PushSubscription.endpoint,
+                         PushSubscription.p256dh, PushSubscription.auth)
+                 .where(PushSubscription.patient.in_(chunk))
+                 .order_by(PushSubscription.id)
+                 .tuples())
+        for pid, *sub in query:
+            found[pid].append(tuple(sub))
+    return found
+
+
+def _claim_fresh(chunk: Sequence[_Due], now: datetime) -> _Claimed:
+    """Insert the chunk's delivery rows; the ones this run inserted are its claims."""
+    token = _token()
+    stamp = to_storage(now)
+    rows = {}
+    for due in chunk:
+        key = f"{due.schedule_id}:{due.slot.local_date.isoformat()}:{due.slot.slot}:{due.subscription[0]}"
+        rows[key] = {
+            "key": key, "schedule": due.schedule_id, "subscription": due.subscription[0],
+            "local_date": due.slot.local_date, "slot": due.slot.slot,
+            "due_at": to_storage(due.slot.due_at), "status": "sending", "attempts": 0,
+            "claimed_by": token, "claimed_at": stamp,
+        }
+    _insert_claims(list(rows.values()))
+    mine = dict(ReminderDelivery
+                .select(ReminderDelivery.key, ReminderDelivery.id)
+                .where(ReminderDelivery.claimed_by == token)
+                .tuples())
+    claimed = _Claimed()
+    for due in chunk:
+        key = f"{due.schedule_id}:{due.slot.local_date.isoformat()}:{due.slot.slot}:{due.subscription[0]}"
+        delivery_id = mine.pop(key, None)
+        if delivery_id is None:
+            continue  # another consumer claimed it (or it was sent earlier)
+        sub_id, endpoint, p256dh, auth = due.subscription
+        claimed.jobs.append(_Job(delivery_id, sub_id, _info(endpoint, p256dh, auth), due.locale,
+                                 f"reminder-{due.schedule_id}", 0))
+    return claimed
+
+
+def _insert_claims(rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING; a row whose subscription vanished meanwhile is dropped."""
+    try:
+        with db.atomic():
+            ReminderDelivery.insert_many(rows).on_conflict_ignore().execute()
+    except pw.IntegrityError:
+        # A foreign key broke (a device unsubscribed since we read it): claim row by row.
+        for row in rows:
+            try:
+                with db.atomic():
+                    ReminderDelivery.insert(row).on_conflict_ignore().execute()
+            except pw.IntegrityError:
+                continue
+
+
+def _claim_retries(now: datetime) -> _Claimed:
+    """Claim up to ``CHUNK`` retries and snoozes due by ``now`` (and stale claims)."""
+    token, stamp = _token(), to_storage(now)
+    waiting = (
+        (ReminderDelivery.status.in_(("retry", "scheduled")) & (ReminderDelivery.next_attempt_at <= stamp))
+        | ((ReminderDelivery.status == "sending") & (ReminderDelivery.claimed_at < to_storage(now - STALE_CLAIM)))
+    )
+    if is_postgres():
+        with db.atomic():
+            ids = [row[0] for row in (ReminderDelivery.select(ReminderDelivery.id)
+                                      .where(waiting).order_by(ReminderDelivery.id).limit(CHUNK)
+                                      .for_update(skip_locked=True).tuples())]
+            if ids:
+                (ReminderDelivery.update(status="sending", claimed_by=token, claimed_at=stamp)
+                 .where(ReminderDelivery.id.in_(ids)).execute())
+    else:
+        with db.atomic("IMMEDIATE"):
+            ids = [row[0] for row in (ReminderDelivery.select(ReminderDelivery.id)
+                                      .where(waiting).order_by(ReminderDelivery.id).limit(CHUNK)
+                                      .tuples())]
+            if ids:
+                (ReminderDelivery.update(status="sending", claimed_by=token, claimed_at=stamp)
+                 .where(ReminderDelivery.id.in_(ids)).execute())
+    claimed = _Claimed()
+    if not ids:
+        return claimed
+    query = (ReminderDelivery
+             .select(ReminderDelivery.id, ReminderDelivery.attempts, ReminderDelivery.schedule,
+                     PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
+                     PushSubscription.auth, User.locale)
+             .join(PushSubscription, pw.JOIN.LEFT_OUTER,
+                   on=(ReminderDelivery.subscription == PushSubscription.id))
+             .join(Patient, pw.JOIN.LEFT_OUTER, on=(PushSubscription.patient == Patient.id))
+             .join(User, pw.JOIN.LEFT_OUTER, on=(Patient.user == User.id))
+             .where(ReminderDelivery.claimed_by == token)
+             .tuples())
+    for did, attempts, sid, sub_id, endpoint, p256dh, auth, locale in query:
+        if sub_id is None:
+            claimed.orphans.append(did)
+            continue
+        claimed.jobs.append(_Job(did, sub_id, _info(endpoint, p256dh, auth),
+                                 normalize_locale(locale) or DEFAULT_LOCALE, f"reminder-{sid}", attempts))
+    return claimed
+
+
+# -- sending and recording ----------------------------------------------------------------
+
+def _send_and_record(claimed: _Claimed, now: datetime, sender: PushSender,
+                     pool: ThreadPoolExecutor, report: Report) -> None:
+    payloads: dict[str, bytes] = {}
+    for job in claimed.jobs:
+        if job.locale not in payloads:
+            payloads[job.locale] = reminder_payload(job.locale)
+
+    def send(job: _Job) -> tuple[_Job, SendResult, int]:
+        started = time.perf_counter()
+        try:
+            result = sender.send(job.info, payloads[job.locale], urgency="normal", topic=job.topic)
+        except Exception as exc:  # a bug must not lose the claim's record
+            log.exception("push send crashed")
+            result = SendResult("error", detail=f"{type(exc).__name__}: {exc}"[:200])
+        return job, result, int((time.perf_counter() - started) * 1000)
+
+    results = list(pool.map(send, claimed.jobs)) if claimed.jobs else []
+    report.due += len(claimed.jobs) + len(claimed.orphans)
+    _record(results, claimed.orphans, now, report)
+
+
+def _record(results: list[tuple[_Job, SendResult, int]], orphans: list[int], now: datetime,
+            report: Report) -> None:
+    stamp = to_storage(now)
+    groups: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
+    retries: list[tuple[int, int, str, datetime]] = []
+    delivered_subs, gone_subs, attempts = [], [], []
+    for job, result, ms in results:
+        tries = job.attempts + 1
+        attempts.append({"delivery": job.delivery_id, "at": stamp, "status_code": result.status,
+                         "outcome": result.outcome, "detail": result.detail[:500], "duration_ms": ms})
+        if result.outcome == "delivered":
+            groups[("delivered", result.status, "")].append(job.delivery_id)
+            delivered_subs.append(job.subscription_id)
+            report.sent += 1
+        elif result.outcome == "gone":
+            groups[("gone", result.status, result.detail)].append(job.delivery_id)
+            gone_subs.append(job.subscription_id)
+            report.pruned += 1
+        elif result.outcome == "retry" and tries < MAX_ATTEMPTS:
+            wait = backoff(tries, result.retry_after)
+            retries.append((job.delivery_id, result.status, result.detail, now + timedelta(seconds=wait)))
+            report.retrying += 1
+        else:
+            if result.outcome in ("error", "refused"):
+                log.error("reminder delivery %s failed: %s %s", job.delivery_id, result.outcome,
+                          result.detail)
+            groups[("failed", result.status, result.detail)].append(job.delivery_id)
+            report.failed += 1
+    if orphans:
+        groups[("failed", None, "subscription removed")].extend(orphans)
+        report.failed += len(orphans)
+    with db.atomic():
+        for chunk in _chunks(attempts, CHUNK):
+            DeliveryAttempt.insert_many(chunk).execute()
+        for (status, code, detail), ids in groups.items():
+            for chunk in _chunks(ids, CHUNK):
+                (ReminderDelivery
+                 .update(status=status, attempts=ReminderDelivery.attempts + 1, last_status=code,
+                         last_error=detail or None, next_attempt_at=None)
+                 .where(ReminderDelivery.id.in_(chunk)).execute())
+        for delivery_id, code, detail, at in retries:
+            (ReminderDelivery
+             .update(status="retry", attempts=ReminderDelivery.attempts + 1, last_status=code,
+                     last_error=detail or None, next_attempt_at=to_storage(at))
+             .where(ReminderDelivery.id == delivery_id).execute())
+        for chunk in _chunks(sorted(set(delivered_subs)), CHUNK):
+            (PushSubscription.update(last_success_at=stamp)
+             .where(PushSubscription.id.in_(chunk)).execute())
+        for chunk in _chunks(sorted(set(gone_subs)), CHUNK):
+            PushSubscription.delete().where(PushSubscription.id.in_(chunk)).execute()
+
+
+# -- the day's work ---------------------------------------------------------------------
+
+def work_done(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+    """The (patient id, local date) pairs whose targeted sessions are all done.
+
+    The counting of ``hep.logbook.today_view``: the current program version's prescriptions
+    due on that weekday, each done ``frequency_per_day`` times (corrections count once). A
+    day with nothing targeted is not "done": the patient asked to be reminded.
+    """
+    pairs = set(pairs)
+    patients = sorted({pid for pid, _d in pairs})
+    dates = sorted({d for _p, d in pairs})
+    if not patients:
+        return set()
+    latest: dict[int, tuple[int, int]] = {}  # patient -> (number, version id)
+    for chunk in _chunks(patients, CHUNK):
+        for vid, number, pid in (ProgramVersion.select(ProgramVersion.id, ProgramVersion.number,
+                                                        Program.patient)
+                                 .join(Program).where(Program.patient.in_(chunk)).tuples()):
+            if pid not in latest or number > latest[pid][0]:
+                latest[pid] = (number, vid)
+    if not latest:
+        return set()
+    patient_of_version = {vid: pid for pid, (_n, vid) in latest.items()}
+    targets: dict[int, list[tuple[int, int, list[int]]]] = defaultdict(list)
+    for chunk in _chunks(sorted(patient_of_version), CHUNK):
+        for rx_id, vid, per_day, days in (Prescription.select(Prescription.id, Prescription.version,
+                                                              Prescription.frequency_per_day,
+                                                              Prescription.days_of_week)
+                                          .where(Prescription.version.in_(chunk)).tuples()):
+            targets[patient_of_version[vid]].append((rx_id, per_day, _json_list(days)))
+    counts: dict[tuple[int, int, date], int] = {}
+    for chunk in _chunks(sorted(targets), CHUNK):
+        query = (Completion.current()
+                 .select(Completion.patient, Completion.prescription, Completion.local_date,
+                         pw.fn.COUNT(Completion.id))
+                 .where(Completion.patient.in_(chunk) & Completion.local_date.in_(dates))
+                 .group_by(Completion.patient, Completion.prescription, Completion.local_date)
+                 .tuples())
+        for pid, rx_id, day, count in query:
+            if isinstance(day, str):
+                day = date.fromisoformat(day)
+            counts[(pid, rx_id, day)] = count
+    done = set()
+    for pid, day in pairs:
+        due = [(rx, per_day) for rx, per_day, days in targets.get(pid, ()) if day.isoweekday() in days]
+        if due and all(counts.get((pid, rx, day), 0) >= per_day for rx, per_day in due):
+            done.add((pid, day))
+    return done
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+def _json_list(value) -> list:
+    """A JSONField value from ``.tuples()`` (decoded or not, depending on the driver path)."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _info(endpoint: str, p256dh: str, auth: str) -> dict:
+    return {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+
+
+def _token() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for index in range(0, len(items), size):
+        yield items[index:index + size]
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant with an offset (``Z`` allowed)."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("give the instant with its UTC offset, e.g. 2025-03-09T12:00:00Z")
+    return value
+
+
+__all__ = ["Report", "send_due", "make_sender", "reminder_payload", "work_done", "parse_instant"]
