@@ -7,7 +7,7 @@ from hep import audit
 from hep.db import db
 from hep.errors import Problem
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
-from hep.models.programs import PHASES  # noqa: F401  (the phases a program may have, for forms)
+from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load",

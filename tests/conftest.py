@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import psycopg
@@ -19,7 +20,27 @@ from hep.db import db
 from hep.seed import seed_library
 
 PG_URL = os.environ.get("HEP_TEST_DATABASE_URL", "")
+PG_DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = os.environ.get("HEP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def postgres_schema(server_url: str, prefix: str = "t_"):
+    """A fresh schema on ``server_url``; yields a database URL whose search_path is that
+    schema, and drops it (closing the app's pool first) afterwards."""
+    admin_dsn = server_url.split("?", 1)[0]
+    schema = prefix + uuid.uuid4().hex[:16]
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{admin_dsn}?options={quote('-csearch_path=' + schema)}"
+    finally:
+        if db.obj is not None:
+            close_all = getattr(db.obj, "close_all", None)
+            close_all() if close_all else db.obj.close()
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def pytest_report_header(config):
@@ -32,18 +53,8 @@ def database_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'hep.db'}"
         return
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin_dsn = PG_URL.split("?", 1)[0].replace("postgresql://", "postgresql://", 1)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{admin_dsn}?options={quote('-csearch_path=' + schema)}"
-    finally:
-        if db.obj is not None:
-            close_all = getattr(db.obj, "close_all", None)
-            close_all() if close_all else db.obj.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -65,8 +76,14 @@ def make_app(tmp_path, database_url):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app_config():
+    """Extra config for the ``app`` fixture; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(make_app, app_config):
+    app = make_app(**app_config)
     with app.app_context():
         migrations.upgrade(db.obj)
         seed_library()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import peewee as pw
 
 from hep.db import BaseModel, JSONField
-from hep.library.catalog import PHASES, SIDES  # one vocabulary for the library and programs
+from hep.library.catalog import PHASES  # one vocabulary for the library and programs
 from hep.models.library import Exercise
 from hep.models.people import Patient, User, _now
 

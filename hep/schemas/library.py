@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hep.models.programs import PHASES
+from hep.library.catalog import PHASES
 
 
 class ExerciseQuery(Schema):

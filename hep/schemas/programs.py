@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from hep.models.programs import PHASES, SIDES
+from hep.library.catalog import PHASES, SIDES
 from hep.schemas.fields import Instant
 from hep.schemas.library import ExerciseOut
 

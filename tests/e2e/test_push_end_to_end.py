@@ -12,10 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hep import migrations
-from hep.db import db
 from hep.models import DeliveryAttempt, PushSubscription, ReminderDelivery, ReminderSchedule
-from hep.seed import seed_library
 from hep.timeutil import from_storage
 from tests.support.push_service import PushService, Reply, make_subscription
 
@@ -31,15 +28,9 @@ def service():
 
 
 @pytest.fixture
-def app(make_app, service):
+def app_config(service):
     """The conftest app, allowed to push to the local service (``api``/``enrolled`` use it)."""
-    app = make_app(PUSH_ALLOWED_ORIGINS=service.origin, PUSH_TTL_SECONDS=3600)
-    with app.app_context():
-        migrations.upgrade(db.obj)
-        seed_library()
-    yield app
-    if not db.is_closed():
-        db.close()
+    return {"PUSH_ALLOWED_ORIGINS": service.origin, "PUSH_TTL_SECONDS": 3600}
 
 
 def at(text: str) -> datetime:

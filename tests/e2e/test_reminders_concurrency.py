@@ -10,10 +10,8 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -21,11 +19,11 @@ import pytest
 from hep import create_app, migrations
 from hep.db import db
 from hep.models import ReminderDelivery
+from tests.conftest import PG_DEFAULT_URL, REDIS_URL, postgres_schema
 from tests.e2e.reminder_population import populate
 from tests.support.push_service import PushService
 
-PG_URL = os.environ.get("HEP_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+PG_URL = os.environ.get("HEP_TEST_DATABASE_URL") or PG_DEFAULT_URL
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 1000
 AT = "2025-06-02T08:00:00+00:00"
@@ -44,21 +42,12 @@ def _redis_or_skip() -> None:
 
 @pytest.fixture
 def postgres_url():
-    admin = PG_URL.split("?", 1)[0]
     try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=2) as conn:
-            schema = "conc_" + uuid.uuid4().hex[:12]
-            conn.execute(f'CREATE SCHEMA "{schema}"')
+        psycopg.connect(PG_URL.split("?", 1)[0], connect_timeout=2).close()
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {admin}: {exc}")
-    try:
-        yield f"{admin}?options={quote('-csearch_path=' + schema)}"
-    finally:
-        if db.obj is not None:
-            close_all = getattr(db.obj, "close_all", None)
-            close_all() if close_all else db.obj.close()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {exc}")
+    with postgres_schema(PG_URL, prefix="conc_") as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hep import migrations
-from hep.db import db, init_database
+from hep.db import init_database
 from hep.models import ALL_MODELS, Patient
 
 
