@@ -141,14 +141,22 @@ def make_sender() -> PushSender:
 
 
 def reminder_payload(locale: str | None) -> bytes:
-    """The notification the service worker shows: no name, no health details."""
-    with force_locale(normalize_locale(locale) or DEFAULT_LOCALE):
-        message = {
-            "title": _("Time for your exercises"),
-            "body": _("Your exercise session is ready when you are."),
-            "url": REMINDER_URL,
-            "tag": REMINDER_TAG,
-        }
+    """The notification the service worker shows: no name, no health details.
+
+    The same JSON carries a Declarative Web Push block (``web_push: 8030``), so Safari can
+    show it without running the service worker.
+    """
+    lang = normalize_locale(locale) or DEFAULT_LOCALE
+    with force_locale(lang):
+        title = _("Time for your exercises")
+        body = _("Your exercise session is ready when you are.")
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    message = {
+        "title": title, "body": body, "url": REMINDER_URL, "tag": REMINDER_TAG,
+        "web_push": 8030,
+        "notification": {"title": title, "body": body, "navigate": base + REMINDER_URL,
+                         "tag": REMINDER_TAG, "lang": lang, "silent": False},
+    }
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

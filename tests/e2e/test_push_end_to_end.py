@@ -75,7 +75,13 @@ def test_a_reminder_is_delivered_once_with_no_health_details(app, enrolled, serv
     shown = json.loads(message.text)
     assert shown == {"title": "Time for your exercises",
                      "body": "Your exercise session is ready when you are.",
-                     "url": "/app/#/today", "tag": "hep-reminder"}
+                     "url": "/app/#/today", "tag": "hep-reminder",
+                     # the same notification for Safari's Declarative Web Push
+                     "web_push": 8030,
+                     "notification": {"title": "Time for your exercises",
+                                      "body": "Your exercise session is ready when you are.",
+                                      "navigate": "/app/#/today", "tag": "hep-reminder",
+                                      "lang": "en", "silent": False}}
     assert not any(word in message.text.lower() for word in HEALTH_WORDS)
     with app.app_context():
         schedule = ReminderSchedule.get()

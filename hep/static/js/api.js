@@ -1,0 +1,87 @@
+// JSON API client: session cookie, CSRF header on writes, problem+json errors.
+let csrf = null;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+/** True when the request never reached the server (offline, DNS, timeout). */
+export function isNetworkError(err) {
+  return err instanceof TypeError || (err && err.name === 'AbortError');
+}
+
+async function parse(res) {
+  const type = res.headers.get('Content-Type') || '';
+  const body = type.includes('json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) throw new ApiError(res.status, body);
+  if (body && typeof body === 'object' && res.headers.get('X-HEP-Offline')) {
+    Object.defineProperty(body, 'offline', { value: true, enumerable: false });
+  }
+  return body;
+}
+
+export async function get(path) {
+  return parse(await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } }));
+}
+
+/** GET /api/v1/me; remembers the CSRF token. `fresh` bypasses the service worker's copy. */
+export async function me(fresh = false) {
+  const body = fresh
+    ? await parse(await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' }))
+    : await get('/api/v1/me');
+  if (body && body.csrf_token) csrf = body.csrf_token;
+  return body;
+}
+
+function isCsrfFailure(err) {
+  return (err.status === 400 || err.status === 403) && /csrf/i.test(JSON.stringify(err.problem));
+}
+
+/** POST/PUT/PATCH/DELETE with the CSRF token; on a CSRF failure, one retry with a fresh token. */
+export async function send(method, path, body) {
+  if (!csrf) await me(true);
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf || '' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    try {
+      const data = await parse(res);
+      return { status: res.status, data };
+    } catch (err) {
+      if (attempt === 0 && err instanceof ApiError && isCsrfFailure(err)) {
+        await me(true);
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+/** A client UUID v4 (crypto.randomUUID needs a secure context; fall back elsewhere). */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Local time as ISO 8601 with the UTC offset, e.g. 2025-03-01T08:30:00+01:00. */
+export function isoNow(d = new Date()) {
+  const p = (n) => String(Math.abs(n)).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` +
+    `${off >= 0 ? '+' : '-'}${p(Math.trunc(off / 60))}:${p(off % 60)}`;
+}
+
+export function localDay(d = new Date()) {
+  return isoNow(d).slice(0, 10);
+}

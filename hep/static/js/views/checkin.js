@@ -1,0 +1,59 @@
+// Next-morning check-in (CLINICAL.md). A red-flag answer shows the urgent-care screen at once,
+// before and whatever the server answers, online or not.
+import { uuid, localDay } from '../api.js';
+import { _, date } from '../i18n.js';
+import { enqueue } from '../outbox.js';
+import { go } from '../router.js';
+import { h, mount, slider, choices, say } from '../ui.js';
+
+const yesNo = () => [['no', _('No')], ['yes', _('Yes')]];
+
+export function urgentView() {
+  mount(_('Seek urgent medical care now'),
+    h('div', { class: 'urgent', role: 'alert' },
+      h('p', { class: 'lead' }, _('Your answer can be a sign that nerves at the base of your spine are being squeezed. This needs to be checked by a doctor today.')),
+      h('p', {}, _('Go to an emergency department now, or call your local emergency number (for example 112 in Europe, 911 in the US or 999 in the UK).')),
+      h('p', {}, h('strong', {}, _('Do not wait for your next appointment, and do not do your exercises until you have been checked.'))),
+      h('p', {}, _('Your answers are also sent to your therapist, but do not wait for them to contact you.'))),
+    h('p', {}, h('a', { href: '#/today', class: 'btn' }, _('Back to today'))));
+}
+
+export default async function checkinView() {
+  const day = localDay();
+  const numbWarn = h('p', { class: 'alert', role: 'alert', hidden: true }, _('Please contact your therapist today about new numbness or weakness. If it is getting worse quickly, seek urgent care.'));
+  const flagWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('This can be urgent. After you send this, please seek urgent medical care now.'));
+  const form = h('form', { class: 'form' },
+    slider({ name: 'morning_pain', label: _('How much pain do you have this morning?'), value: 0,
+      hint: _('0 means no pain, 10 the worst pain you can imagine.'), low: _('No pain'), high: _('Worst') }),
+    choices({ name: 'settled', legend: _('Has the pain from yesterday\'s exercises settled?'),
+      options: [['yes', _('Yes, back to how it was before')], ['partly', _('Partly')], ['no', _('No, it is worse than before')]] }),
+    choices({ name: 'distal_symptom', legend: _('How far down do you feel symptoms this morning?'),
+      hint: _('Pain, tingling or pins and needles: choose the lowest place.'),
+      options: [['none', _('No symptoms')], ['back', _('Lower back only')], ['buttock', _('Buttock')], ['thigh', _('Thigh')], ['below_knee', _('Below the knee')], ['foot', _('Foot or toes')]] }),
+    choices({ name: 'new_numbness_or_weakness', legend: _('Any new numbness or weakness in your leg or foot?'), options: yesNo(),
+      onchange: (e) => { numbWarn.hidden = e.target.value !== 'yes'; } }),
+    numbWarn,
+    choices({ name: 'red_flag_change', legend: _('Any change in your bladder or bowel control, or new numbness around your genitals, bottom or inner thighs?'), options: yesNo(),
+      onchange: (e) => { flagWarn.hidden = e.target.value !== 'yes'; } }),
+    flagWarn,
+    h('button', { type: 'submit', class: 'btn primary big' }, _('Send check-in')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    const f = form.elements;
+    const body = {
+      id: uuid(), date: day, morning_pain: Number(f.morning_pain.value), settled: f.settled.value,
+      distal_symptom: f.distal_symptom.value, new_numbness_or_weakness: f.new_numbness_or_weakness.value === 'yes',
+      red_flag_change: f.red_flag_change.value === 'yes',
+    };
+    const sending = enqueue('checkin', '/api/v1/checkins', body, _('Check-in for {day}', { day: date(day, { day: 'numeric', month: 'short' }) }));
+    if (body.red_flag_change) return go('#/urgent'); // never wait for the network here
+    form.querySelector('[type=submit]').disabled = true;
+    const result = await sending;
+    if (result.data && result.data.urgent) return go('#/urgent');
+    say(result.rejected ? _('Not saved: {detail}', { detail: result.rejected.message })
+      : result.synced ? _('Check-in sent. Thank you.') : _('Saved on this phone. It will be sent when you are back online.'));
+    go('#/today');
+  });
+  mount(_('Morning check-in'), h('p', { class: 'lead' }, date(day)), form);
+}

@@ -1,0 +1,292 @@
+"""The patient PWA in Chromium at a phone viewport: join, exercise, offline outbox, check-in,
+installability, accessibility and first-load weight."""
+from __future__ import annotations
+
+import re
+import struct
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from .pwa_client import Api
+
+pytestmark = pytest.mark.browser
+
+READ_OUTBOX = """() => new Promise((resolve, reject) => {
+  const r = indexedDB.open('hep', 1);
+  r.onerror = () => reject(r.error);
+  r.onsuccess = () => {
+    const q = r.result.transaction('outbox').objectStore('outbox').getAll();
+    q.onsuccess = () => { r.result.close(); resolve(q.result); };
+  };
+})"""
+
+
+def expect():
+    from playwright.sync_api import expect as _expect
+
+    return _expect
+
+
+def join(page, invited_patient):
+    """Open the join link, tap the button, wait for Today and for the service worker."""
+    page.goto(urlparse(invited_patient["join_url"]).path)
+    page.get_by_role("button", name="Open my exercises").click()
+    page.wait_for_url(re.compile(r"/app/"))
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def patient_api(live_server, context):
+    """A requests session carrying the browser's cookies (the patient's session)."""
+    client = Api(live_server.url)
+    for cookie in context.cookies():
+        client.http.cookies.set(cookie["name"], cookie["value"], domain=cookie["domain"], path=cookie["path"])
+    return client
+
+
+def slide(page, label, steps):
+    """Move a 0-10 slider with the keyboard, as a keyboard or switch user would."""
+    slider = page.get_by_label(label, exact=True)
+    slider.focus()
+    for _ in range(steps):
+        slider.press("ArrowRight")
+
+
+def log_from_card(page, index, pain_during=1, pain_after=1, effort=3):
+    card = page.locator("li.card.exercise").nth(index)
+    card.get_by_role("link", name="Log", exact=True).click()
+    expect()(page.get_by_role("heading", name=re.compile("^Log: "))).to_be_visible()
+    fill_log(page, pain_during, pain_after, effort)
+
+
+def fill_log(page, pain_during, pain_after, effort):
+    slide(page, "Pain during the exercise", pain_during)
+    slide(page, "Pain right after", pain_after)
+    slide(page, "How hard was it?", effort)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+
+
+def do_checkin(page, red_flag=False):
+    page.get_by_role("link", name="Check-in").first.click()
+    expect()(page.get_by_role("heading", name="Morning check-in", level=1)).to_be_visible()
+    slide(page, "How much pain do you have this morning?", 2)
+    page.get_by_label("Yes, back to how it was before").check()
+    page.get_by_label("Lower back only").check()
+    page.get_by_role("group", name=re.compile("new numbness or weakness")).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name=re.compile("bladder or bowel")).get_by_label("Yes" if red_flag else "No", exact=True).check()
+    page.get_by_role("button", name="Send check-in").click()
+
+
+def test_join_exercise_offline_outbox_syncs_exactly_once(phone, live_server, invited_patient, therapist_http):
+    # A link previewer fetching the join URL must not use the invite up.
+    preview = requests.get(live_server.url + urlparse(invited_patient["join_url"]).path, timeout=10)
+    assert preview.status_code == 200 and "Open my exercises" in preview.text
+    assert therapist_http.get(f"/api/v1/patients/{invited_patient['id']}").json()["joined"] is False
+
+    page = phone.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    join(page, invited_patient)
+    assert therapist_http.get(f"/api/v1/patients/{invited_patient['id']}").json()["joined"] is True
+    cards = page.locator("li.card.exercise")
+    expect()(cards).to_have_count(2)
+
+    # Exercise 1 with the player: 2 sets x 3 reps on each side.
+    cards.nth(0).get_by_role("link", name="Start").click()
+    player = page.get_by_role("region", name="Exercise timer and counter")
+    expect()(player).to_contain_text("Set 1 of 2")
+    expect()(player).to_contain_text("Left side")
+    for n in range(12):
+        if n == 3:
+            expect()(player).to_contain_text("Right side")
+        if n == 6:
+            expect()(player).to_contain_text("Set 2 of 2")
+            skip = player.get_by_role("button", name="Skip rest")
+            if skip.is_visible():  # the prescription has a rest between sets
+                skip.click()
+        player.get_by_role("button", name="Rep done").click()
+    page.get_by_role("link", name="Log this session").click()
+    expect()(page.get_by_label("Sets done", exact=True)).to_have_value("2")
+    expect()(page.get_by_label("Reps in each set", exact=True)).to_have_value("3")
+    fill_log(page, 2, 1, 4)
+
+    # Exercise 2 with the hold countdown: 1 set x 2 reps, 2-second holds.
+    page.locator("li.card.exercise").nth(1).get_by_role("link", name="Start").click()
+    player = page.get_by_role("region", name="Exercise timer and counter")
+    for _ in range(2):
+        player.get_by_role("button", name="Start 2-second hold").click()
+        expect()(player.get_by_role("button", name="Stop hold")).to_be_visible()
+        expect()(player.get_by_role("button", name="Stop hold")).to_be_hidden(timeout=6000)
+    page.get_by_role("link", name="Log this session").click()
+    fill_log(page, 1, 0, 3)
+    expect()(page.get_by_text("All done for today. Well done!")).to_be_visible()
+
+    # Offline: two more completions and a check-in wait in the outbox.
+    phone.set_offline(True)
+    log_from_card(page, 0, pain_during=3)
+    expect()(page.locator("#toast")).to_contain_text("Saved on this phone")
+    log_from_card(page, 1, pain_during=2)
+    do_checkin(page)
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect()(page.locator("#status")).to_contain_text("3 entries waiting to be sent")
+    queued = page.evaluate(READ_OUTBOX)
+    assert [item["kind"] for item in queued] == ["completion", "completion", "checkin"]
+
+    # Reloading while offline still opens the app, with the entries still waiting.
+    page.reload()
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect()(page.locator("li.card.exercise")).to_have_count(2)
+    expect()(page.locator("#status")).to_contain_text("3 entries waiting to be sent")
+    page.get_by_role("link", name="Progress").click()
+    expect()(page.get_by_role("heading", name="Progress", level=1)).to_be_visible()
+    page.get_by_role("link", name="Today").click()
+
+    # Back online: the outbox empties and the server holds each record exactly once.
+    phone.set_offline(False)
+    expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
+    assert page.evaluate(READ_OUTBOX) == []
+    patient = patient_api(live_server, phone)
+    completions = patient.get("/api/v1/completions?days=28").json()
+    ids = [c["id"] for c in completions]
+    assert len(ids) == 4 and len(set(ids)) == 4
+    for item in queued:
+        assert item["body"]["id"] in ids or item["kind"] == "checkin"
+        replay = patient.post(item["url"], item["body"])  # the server already has it: a harmless replay
+        assert replay.status_code == 200, replay.text
+    assert len(patient.get("/api/v1/completions?days=28").json()) == 4
+    today = patient.get("/api/v1/today").json()
+    assert sorted(i["done_today"] for i in today["items"]) == [2, 2]
+    assert errors == []
+
+
+def test_red_flag_checkin_shows_urgent_care_offline(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    phone.set_offline(True)
+    do_checkin(page, red_flag=True)
+    heading = page.get_by_role("heading", name="Seek urgent medical care now", level=1)
+    expect()(heading).to_be_visible(timeout=2000)
+    expect()(page.get_by_role("alert")).to_contain_text("Do not wait for your next appointment")
+    assert "next session" not in page.inner_text("main")
+    phone.set_offline(False)
+    expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_installable_manifest_and_service_worker(installed_profile_phone, live_server, invited_patient):
+    phone = installed_profile_phone
+    manifest = requests.get(live_server.url + "/manifest.webmanifest", timeout=10)
+    assert manifest.headers["Content-Type"].startswith("application/manifest+json")
+    data = manifest.json()
+    assert data["name"] and data["short_name"] and data["display"] == "standalone"
+    assert data["start_url"].startswith("/app/") and data["theme_color"] and data["background_color"]
+    sizes = {}
+    for icon in data["icons"]:
+        png = requests.get(live_server.url + icon["src"], timeout=10)
+        assert png.status_code == 200 and png.headers["Content-Type"] == "image/png"
+        sizes[(icon["sizes"], icon.get("purpose", "any"))] = _png_size(png.content)
+    assert sizes == {("192x192", "any"): (192, 192), ("512x512", "any"): (512, 512), ("512x512", "maskable"): (512, 512)}
+    sw = requests.get(live_server.url + "/sw.js", timeout=10)
+    assert sw.headers["Cache-Control"] == "no-cache" and sw.headers["Service-Worker-Allowed"] == "/"
+    assert sw.headers["Content-Type"].startswith("text/javascript")
+
+    page = phone.new_page()
+    join(page, invited_patient)
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)") == live_server.url + "/"
+    cdp = phone.new_cdp_session(page)
+    result = cdp.send("Page.getInstallabilityErrors")
+    assert result["installabilityErrors"] == [], result
+    manifest_info = cdp.send("Page.getAppManifest")
+    assert not manifest_info.get("errors"), manifest_info
+
+
+def test_accessibility_no_serious_or_critical_violations(phone, live_server, invited_patient):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = phone.new_page()
+    preview = page.goto(urlparse(invited_patient["join_url"]).path)
+    assert preview.ok
+    found = {"join": axe.run(page).response["violations"]}
+    page.get_by_role("button", name="Open my exercises").click()
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    first = page.locator("li.card.exercise").first.get_by_role("link", name="Start").get_attribute("href")
+    pid = first.rsplit("/", 1)[-1]
+    for hash_, heading in [("#/today", "Today"), (f"#/exercise/{pid}", None), (f"#/log/{pid}", None),
+                           ("#/checkin", "Morning check-in"), ("#/progress", "Progress"), ("#/learn", "Learn"),
+                           ("#/settings", "Settings"), ("#/urgent", "Seek urgent medical care now")]:
+        page.goto(f"/app/{hash_}")
+        h1 = page.get_by_role("heading", level=1)
+        expect()(h1).to_be_visible()
+        if heading:
+            expect()(h1).to_have_text(heading)
+        page.wait_for_load_state("networkidle")
+        for dark in (False, True):
+            page.emulate_media(color_scheme="dark" if dark else "light")
+            found[f"{hash_}{' dark' if dark else ''}"] = axe.run(page).response["violations"]
+    bad = {where: [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+           for where, violations in found.items()}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, bad
+
+
+def test_first_load_is_small(phone, live_server, invited_patient):
+    page = phone.new_page()
+    live_server.meter.reset()
+    join(page, invited_patient)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    total = live_server.meter.total(exclude_prefix="/static/media/")
+    shell = sum(n for path, _s, n in live_server.meter.log if path.startswith(("/static/js/", "/static/css/", "/app/")))
+    print(f"\nfirst load without media: {total / 1024:.1f} KB over {len(live_server.meter.log)} responses "
+          f"(app shell HTML+JS+CSS responses: {shell / 1024:.1f} KB)")
+    breakdown = "\n".join(f"{status} {size:7d} {path}" for path, status, size in live_server.meter.log)
+    assert total < 150 * 1024, breakdown
+
+
+def test_correction_keeps_original_and_spanish_is_remembered(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    log_from_card(page, 0, pain_during=5)
+    card = page.locator("li.card.exercise").nth(0)
+    expect()(card).to_contain_text("pain 5 during")
+    card.get_by_role("link", name="Correct").click()
+    expect()(page.get_by_role("heading", name=re.compile("^Correct: "))).to_be_visible()
+    during = page.get_by_label("Pain during the exercise", exact=True)
+    expect()(during).to_have_value("5")
+    during.focus()
+    for _ in range(3):
+        during.press("ArrowLeft")
+    page.get_by_role("button", name="Save correction").click()
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect()(page.locator("li.card.exercise").nth(0)).to_contain_text("pain 2 during")
+
+    patient = patient_api(live_server, phone)
+    rows = patient.get("/api/v1/completions?days=28").json()
+    assert len(rows) == 2
+    original = next(r for r in rows if not r.get("supersedes"))
+    correction = next(r for r in rows if r.get("supersedes"))
+    assert original["pain_during"] == 5 and original["superseded_at"]
+    assert correction["pain_during"] == 2 and correction["supersedes"] == original["id"]
+
+    # The patient switches to Spanish; the choice is saved on the server and on the phone.
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language of the app").select_option("es")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    expect()(page.locator("#tabs")).to_contain_text("Hoy")
+    page.wait_for_function("fetch('/api/v1/me').then(r => r.json()).then(d => d.user.locale === 'es')")
+    page.goto("/app/#/today")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
+    weekdays = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+    assert any(day in page.locator("p.lead").inner_text() for day in weekdays)
+    page.goto("/join/not-a-real-token")
+    expect()(page.get_by_role("button", name="Abrir mis ejercicios")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "es"
