@@ -13,6 +13,10 @@ DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load",
     "frequency_per_day", "days_of_week", "pain_ceiling", "notes",
 )
+# Used only where neither the request nor the library says otherwise.
+FALLBACK_DOSE = {"sets": 2, "reps": 10, "hold_seconds": 0, "rest_seconds": 30, "side": "both",
+                 "load": None, "frequency_per_day": 1, "days_of_week": [1, 2, 3, 4, 5, 6, 7],
+                 "pain_ceiling": 5, "notes": ""}
 
 
 def current_version(patient: Patient) -> ProgramVersion | None:
@@ -30,7 +34,7 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
     items = list(items)
     wanted = {item["exercise_id"] for item in items}
     visible = {
-        e.id for e in Exercise.visible_to(by.clinic_id).where(Exercise.id.in_(wanted))
+        e.id: e for e in Exercise.visible_to(by.clinic_id).where(Exercise.id.in_(wanted))
     }
     errors = {
         f"items.{i}.exercise_id": ["Unknown exercise."]
@@ -48,11 +52,17 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
         )
         Prescription.insert_many([
             {"version": version, "exercise": item["exercise_id"], "position": i,
-             **{k: item[k] for k in DOSE_FIELDS}}
+             **_dose_with_defaults(item, visible[item["exercise_id"]])}
             for i, item in enumerate(items)
         ]).execute()
         audit.record("program.assign", patient=patient, version=version.number, items=len(items))
     return version
+
+
+def _dose_with_defaults(item: Mapping[str, Any], exercise: Exercise) -> dict:
+    """The item's dose; fields it leaves out come from the exercise's library default."""
+    library = exercise.default_dose or {}
+    return {k: item[k] if k in item else library.get(k, FALLBACK_DOSE[k]) for k in DOSE_FIELDS}
 
 
 def dose_of(prescription: Prescription) -> dict:

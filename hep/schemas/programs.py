@@ -13,14 +13,16 @@ def _count(low: int, high: int, **kwargs) -> fields.Integer:
 
 
 class PrescriptionIn(Schema):
+    """One item of a program. Dose fields left out take the exercise's library default."""
+
     exercise_id = fields.Integer(strict=True, required=True)
-    sets = _count(1, 20, required=True)
-    reps = _count(1, 200, required=True)
-    hold_seconds = _count(0, 600, load_default=0)
-    rest_seconds = _count(0, 600, load_default=30)
-    side = fields.String(load_default="both", validate=validate.OneOf(SIDES))
-    load = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    frequency_per_day = _count(1, 6, load_default=1)
+    sets = _count(1, 20)
+    reps = _count(1, 200)
+    hold_seconds = _count(0, 600)
+    rest_seconds = _count(0, 600)
+    side = fields.String(validate=validate.OneOf(SIDES))
+    load = fields.String(allow_none=True, validate=validate.Length(max=100))
+    frequency_per_day = _count(1, 6)
     days_of_week = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 7)),
         load_default=lambda: [1, 2, 3, 4, 5, 6, 7],

@@ -99,6 +99,18 @@ def test_program_change_makes_a_new_version_and_keeps_history(app, enrolled, the
         assert ProgramVersion.select().count() == 2 and Prescription.select().count() == 3
 
 
+def test_dose_fields_left_out_come_from_the_library(app, enrolled, therapist_api):
+    _patient, patient_id, _ = enrolled
+    elbows = exercise_id(therapist_api, "prone-on-elbows")
+    library = next(e for e in therapist_api.get("/api/v1/exercises").get_json() if e["id"] == elbows)
+    version = therapist_api.post(f"/api/v1/patients/{patient_id}/program", {
+        "phase": "calm", "items": [{"exercise_id": elbows, "reps": 3}]}).get_json()
+    item = version["items"][0]
+    assert item["reps"] == 3
+    for field in ("sets", "hold_seconds", "rest_seconds", "side", "frequency_per_day"):
+        assert item[field] == library["default_dose"][field], field
+
+
 def test_unknown_exercise_in_program_is_422_and_writes_nothing(app, enrolled, therapist_api):
     _patient, patient_id, _ = enrolled
     response = therapist_api.post(f"/api/v1/patients/{patient_id}/program", {
