@@ -103,7 +103,8 @@ def invited_patient(therapist_http):
         "items": [
             {"exercise_id": exercises["seated-sciatic-nerve-slider"], "sets": 2, "reps": 3, "frequency_per_day": 1,
              "side": "both", "pain_ceiling": 3},
-            {"exercise_id": exercises["prone-on-elbows"], "sets": 1, "reps": 2, "hold_seconds": 2, "side": "none"},
+            {"exercise_id": exercises["prone-on-elbows"], "sets": 1, "reps": 2, "hold_seconds": 2, "side": "none",
+             "frequency_per_day": 1},
         ],
     })
     assert program.status_code == 201, program.text
