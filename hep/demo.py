@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from hep import migrations
 from hep.accounts import create_or_update_therapist
+from hep.programs import dose_with_defaults
 from hep.auth import invites
 from hep.db import db
 from hep.models import (CheckIn, Completion, Exercise, Patient, Prescription, Program,
@@ -26,6 +27,7 @@ THERAPIST_EMAIL = "therapist@demo.hep.invalid"
 PATIENT_NAME = "Alex Rivera (demo)"
 PATIENT_ZONE = "America/New_York"
 HISTORY_DAYS = 21
+SESSION_HOURS = (8, 18, 13, 21, 11, 16)  # morning and evening first; up to 6 a day
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ def _version(program, number, phase, therapist, day, tz, notes, items) -> list[P
                                     created_by=therapist, created_at=created)
     rows = []
     for position, (slug, dose) in enumerate(items):
-        rows.append(Prescription.create(version=version, exercise=_exercise(slug), position=position, **dose))
+        exercise = _exercise(slug)
+        rows.append(Prescription.create(version=version, exercise=exercise, position=position,
+                                        **dose_with_defaults(dose, exercise)))
     return rows
 
 
@@ -114,7 +118,7 @@ def _pain(slug: str, day: date, today: date, rng: random.Random) -> int:
 def _log_sessions(patient, prescription, day, today, tz, rng) -> None:
     slug = prescription.exercise.slug
     for session in range(prescription.frequency_per_day):
-        at = datetime.combine(day, time(8 + 10 * session, rng.randrange(0, 50)), tz)
+        at = datetime.combine(day, time(SESSION_HOURS[session], rng.randrange(0, 50)), tz)
         if at > utcnow():
             continue
         pain = _pain(slug, day, today, rng)

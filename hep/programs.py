@@ -52,14 +52,14 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
         )
         Prescription.insert_many([
             {"version": version, "exercise": item["exercise_id"], "position": i,
-             **_dose_with_defaults(item, visible[item["exercise_id"]])}
+             **dose_with_defaults(item, visible[item["exercise_id"]])}
             for i, item in enumerate(items)
         ]).execute()
         audit.record("program.assign", patient=patient, version=version.number, items=len(items))
     return version
 
 
-def _dose_with_defaults(item: Mapping[str, Any], exercise: Exercise) -> dict:
+def dose_with_defaults(item: Mapping[str, Any], exercise: Exercise) -> dict:
     """The item's dose; fields it leaves out come from the exercise's library default."""
     library = exercise.default_dose or {}
     return {k: item[k] if k in item else library.get(k, FALLBACK_DOSE[k]) for k in DOSE_FIELDS}

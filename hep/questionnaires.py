@@ -6,6 +6,7 @@ drops into ``<instance>/instruments`` (a licensed instrument needs no code).
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app
@@ -25,10 +26,8 @@ def instruments() -> dict[str, Instrument]:
     """Shipped plus instance instruments, loaded once per app."""
     cache = current_app.extensions.setdefault("hep.instruments", {})
     if "all" not in cache:
-        extra = current_app.config.get("INSTRUMENTS_PATH") or f"{current_app.instance_path}/instruments"
-        from pathlib import Path
-
-        cache["all"] = load_instruments([extra] if Path(extra).is_dir() else [])
+        extra = Path(current_app.config.get("INSTRUMENTS_PATH") or Path(current_app.instance_path, "instruments"))
+        cache["all"] = load_instruments([extra] if extra.is_dir() else [])
     return cache["all"]
 
 

@@ -2,7 +2,6 @@
 exposure sessions and questionnaires."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -187,7 +186,3 @@ def respond(body, code: str):
 def patient_responses(patient_id: int):
     """Every response with its score, and the change from the first to the latest."""
     return questionnaires.history(therapist_patient(patient_id))
-
-
-def instruments_dir() -> str:
-    return current_app.config.get("INSTRUMENTS_PATH") or f"{current_app.instance_path}/instruments"

@@ -10,6 +10,7 @@ from hep.auth import require_role
 from hep.library_views import card_view
 from hep.models import EducationCard
 from hep.progress import progress_view
+from hep.questionnaires import due_for
 from hep.schemas.library import EducationCardOut
 from hep.schemas.logs import DaysQuery
 
@@ -46,14 +47,6 @@ def progress(query):
     patient = own_patient()
     locale = str(get_locale())
     view = progress_view(patient, query["days"])
-    view["questionnaires_due"] = questionnaires_due(patient)
+    view["questionnaires_due"] = due_for(patient)
     view["education"] = [card_view(c, locale) for c in EducationCard.select().order_by(EducationCard.position)]
     return view
-
-
-def questionnaires_due(patient) -> list[dict]:
-    try:
-        from hep.questionnaires import due_for
-    except ImportError:  # outcome measures arrive with the clinical engine
-        return []
-    return due_for(patient)
