@@ -290,3 +290,30 @@ def test_correction_keeps_original_and_spanish_is_remembered(phone, live_server,
     page.goto("/join/not-a-real-token")
     expect()(page.get_by_role("button", name="Abrir mis ejercicios")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "es"
+
+
+def test_reminder_settings_are_saved_for_the_patient(app, phone, live_server, invited_patient):
+    from hep.models import ReminderSchedule
+
+    page = phone.new_page()
+    join(page, invited_patient)
+    page.get_by_role("link", name="Settings").first.click()
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Save reminders"))
+    expect()(form).to_be_visible()
+    form.get_by_label("Remind me to do my exercises").check()
+    form.get_by_role("button", name="Add a time").click()
+    form.get_by_label("Reminder time").last.fill("07:30")
+    days = form.get_by_role("group", name="On these days")
+    days.get_by_label("Sunday").uncheck()
+    form.get_by_label("From").fill("22:00")
+    form.get_by_label("Until").fill("07:00")
+    form.get_by_role("button", name="Save reminders").click()
+    expect()(page.locator("#status, [role=status]").filter(has_text="Reminders saved.").first).to_be_visible()
+    with app.app_context():
+        schedule = ReminderSchedule.get(ReminderSchedule.patient == invited_patient["id"])
+        assert schedule.enabled and "07:30" in schedule.times
+        assert sorted(schedule.days) == [1, 2, 3, 4, 5, 6]
+        assert (schedule.quiet_start, schedule.quiet_end) == ("22:00", "07:00")
+    # The permission prompt is offered from a tap, with the reason, never on page load.
+    expect()(page.get_by_role("button", name="Allow notifications")).to_be_visible()
+    assert page.evaluate("Notification.permission") == "default"
