@@ -180,6 +180,20 @@ def test_the_service_rejects_a_token_signed_by_another_key(service, alice):
     assert service.attempts[0].error.startswith("key does not match")
 
 
+def test_the_service_rejects_a_forged_signature(signer, service, alice):
+    import requests
+
+    header = signer.header(service.origin)
+    token = header.split("t=", 1)[1].split(",", 1)[0]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    response = requests.post(alice["endpoint"], data=b"x" * 100, timeout=5, headers={
+        "Authorization": header.replace(token, forged), "TTL": "60",
+        "Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream"})
+    assert response.status_code == 401
+    assert service.attempts[0].error == "JWT signature does not verify"
+    assert service.received == []
+
+
 def test_the_service_rejects_an_expired_token(pem, service, alice):
     stale = VapidSigner(pem, SUBJECT, clock=lambda: time.time() - 13 * 3600)
     with PushSender(stale, [service.origin]) as sender:
