@@ -5,6 +5,7 @@ therapist's list is reported as not found, so ids of other clinics' patients lea
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hep.errors import Problem
@@ -19,7 +20,7 @@ def therapist_patient(patient_id: int) -> Patient:
         & Patient.archived_at.is_null()
     )
     if patient is None:
-        raise Problem(404, "No such patient.")
+        raise Problem(404, _("No such patient."))
     return patient
 
 
@@ -27,5 +28,5 @@ def own_patient() -> Patient:
     """The patient record of the signed-in patient account, or 403."""
     patient = Patient.get_or_none(Patient.user == current_user.id)
     if patient is None or patient.archived_at is not None:
-        raise Problem(403, "This account has no patient record.")
+        raise Problem(403, _("This account has no patient record."))
     return patient

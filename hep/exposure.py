@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from flask_babel import gettext as _
+
 from hep import audit
 from hep.clinical import ClinicalSettings, mastery, meaningful_change, rank_hierarchy
 from hep.clinical import ExposureSession as SessionRecord
@@ -50,7 +52,7 @@ def add_session(patient: Patient, item_id: int, body: Mapping[str, Any]) -> tupl
 
     item = HierarchyItem.get_or_none((HierarchyItem.id == item_id) & (HierarchyItem.patient == patient))
     if item is None:
-        raise Problem(404, "No such hierarchy item.")
+        raise Problem(404, _("No such hierarchy item."))
     digest = body_hash({"item": item_id, **body})
 
     def create() -> ExposureSession:

@@ -16,7 +16,6 @@ from hep.replay import body_hash, store_once
 from hep.timeutil import from_storage, local_date, to_storage, today_in, utcnow
 
 
-
 def urgent_message() -> str:
     """What a patient reads after a red-flag answer (never 'wait for your next session')."""
     return _(
@@ -74,9 +73,9 @@ def record_completion(patient: Patient, body: Mapping[str, Any]) -> tuple[Comple
     """
     prescription = Prescription.get_or_none(Prescription.id == body["prescription_id"])
     if prescription is None or prescription.version.program.patient_id != patient.id:
-        raise Problem(422, errors={"prescription_id": ["Not one of your exercises."]})
+        raise Problem(422, errors={"prescription_id": [_("Not one of your exercises.")]})
     if body["performed_at"] > utcnow() + timedelta(minutes=10):
-        raise Problem(422, errors={"performed_at": ["Cannot be in the future."]})
+        raise Problem(422, errors={"performed_at": [_("Cannot be in the future.")]})
     digest = body_hash(body)
 
     def create() -> Completion:
@@ -96,15 +95,15 @@ def correct_completion(patient: Patient, original_id: str, body: Mapping[str, An
     """Replace a completion by a corrected copy; the original stays, marked superseded."""
     original = Completion.get_or_none((Completion.id == original_id) & (Completion.patient == patient))
     if original is None:
-        raise Problem(404, "No such completion.")
+        raise Problem(404, _("No such completion."))
     digest = body_hash({"corrects": original_id, **body})
     replay = Completion.get_or_none(Completion.id == body["id"])
     if replay is None:
         if original.superseded_at is not None:
-            raise Problem(409, "This entry was already corrected; correct the newest version.")
+            raise Problem(409, _("This entry was already corrected; correct the newest version."))
         window = timedelta(days=current_app.config["CORRECTION_WINDOW_DAYS"])
         if utcnow() - from_storage(original.performed_at) > window:
-            raise Problem(409, "This entry is too old to correct.")
+            raise Problem(409, _("This entry is too old to correct."))
 
     def create() -> Completion:
         now = to_storage(utcnow())
@@ -112,7 +111,7 @@ def correct_completion(patient: Patient, original_id: str, body: Mapping[str, An
                    .where((Completion.id == original.id) & Completion.superseded_at.is_null())
                    .execute())
         if updated != 1:
-            raise Problem(409, "This entry was already corrected; correct the newest version.")
+            raise Problem(409, _("This entry was already corrected; correct the newest version."))
         return Completion.create(
             id=body["id"], patient=patient, prescription=original.prescription_id,
             performed_at=original.performed_at, local_date=original.local_date,
@@ -144,11 +143,11 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
     """
     today = today_in(patient.timezone)
     if body["date"] > today or body["date"] < today - timedelta(days=7):
-        raise Problem(422, errors={"date": ["Use a date within the last week."]})
+        raise Problem(422, errors={"date": [_("Use a date within the last week.")]})
     digest = body_hash(body)
     existing_day = CheckIn.get_or_none((CheckIn.patient == patient) & (CheckIn.date == body["date"]))
     if existing_day is not None and existing_day.id != body["id"]:
-        raise Problem(409, "There is already a check-in for that day.", title="Conflict")
+        raise Problem(409, _("There is already a check-in for that day."), title="Conflict")
 
     def create() -> CheckIn:
         checkin = CheckIn.create(patient=patient, request_hash=digest, **body)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from hep import audit
 from hep.clinical import Instrument, ScoringError, load_instruments, score, score_change
@@ -34,7 +35,7 @@ def instruments() -> dict[str, Instrument]:
 def instrument(code: str) -> Instrument:
     found = instruments().get(code)
     if found is None:
-        raise Problem(404, "No such questionnaire.")
+        raise Problem(404, _("No such questionnaire."))
     return found
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any, Callable, Mapping, TypeVar
 
 import peewee as pw
+from flask_babel import gettext as _
 
 from hep.db import db
 from hep.errors import Problem
@@ -53,4 +54,4 @@ def store_once(
                 raise
     if owner_matches(existing) and existing.request_hash == digest:
         return existing, False
-    raise Problem(409, "This id was already used for a different record.", title="Conflict")
+    raise Problem(409, _("This id was already used for a different record."), title="Conflict")

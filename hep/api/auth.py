@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
@@ -52,7 +53,7 @@ def login(body):
     if not verify_password(user.password_hash if user else None, body["password"]) or not (
         user and user.is_active and user.role in {"therapist", "admin"}
     ):
-        raise Problem(401, "Wrong email or password.")
+        raise Problem(401, _("Wrong email or password."))
     login_user(user)
     User.update(last_login_at=to_storage(utcnow())).where(User.id == user.id).execute()
     audit.record("login")
@@ -68,7 +69,7 @@ def join(body):
     try:
         patient = invites.redeem(body["token"])
     except invites.InviteError:
-        raise Problem(410, "This link has expired or was already used. Ask your therapist for a new one.",
+        raise Problem(410, _("This link has expired or was already used. Ask your therapist for a new one."),
                       title="Gone")
     login_user(patient.user, remember=True)
     audit.record("join", patient=patient)

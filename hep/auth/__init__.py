@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Callable
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 
 from hep.errors import Problem
@@ -35,7 +36,7 @@ def _unauthorized():
     from flask import redirect, request, url_for
 
     if request.path.startswith("/api/"):
-        raise Problem(401, "Sign in first.")
+        raise Problem(401, _("Sign in first."))
     return redirect(url_for("therapist.login", next=request.path))
 
 
@@ -52,7 +53,7 @@ def require_role(*roles: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                raise Problem(403, "This account cannot do that.")
+                raise Problem(403, _("This account cannot do that."))
             return view(*args, **kwargs)
 
         return wrapper

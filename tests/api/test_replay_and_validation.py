@@ -125,3 +125,14 @@ def test_csrf_header_is_required(enrolled):
     response = patient.http.post("/api/v1/completions", json={})
     assert response.status_code == 400
     assert response.get_json()["title"] == "Bad Request"
+
+
+def test_problems_speak_the_patients_language(enrolled):
+    patient, _, _ = enrolled
+    assert patient.patch("/api/v1/me", {"locale": "es"}).get_json()["user"]["locale"] == "es"
+    body = _completion(_first_prescription(patient))
+    patient.post("/api/v1/completions", body)
+    conflict = patient.post("/api/v1/completions", {**body, "pain_during": 9})
+    assert conflict.get_json()["detail"] == "Este identificador ya se usó para otro registro."
+    invalid = patient.post("/api/v1/completions", _completion(_first_prescription(patient), prescription_id=999999))
+    assert invalid.get_json()["errors"] == {"prescription_id": ["No es uno de tus ejercicios."]}
