@@ -1,7 +1,9 @@
-"""Roles and ownership, route by route: a patient reaches only their own data, a therapist
-only their own patients'."""
+"""Roles and ownership, enumerated from the app's own routes: a patient reaches only their
+own data, a therapist only their own patients'. A new route must be classified here, or
+the first test fails."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -10,65 +12,142 @@ import pytest
 from conftest import PASSWORD
 from hep.accounts import create_or_update_therapist
 
-PATIENT_ROUTES = [
-    ("GET", "/api/v1/today"), ("GET", "/api/v1/progress"), ("GET", "/api/v1/completions"),
-    ("POST", "/api/v1/completions"), ("POST", "/api/v1/checkins"),
-]
-THERAPIST_ROUTES = [
-    ("GET", "/api/v1/exercises"), ("GET", "/api/v1/patients"), ("POST", "/api/v1/patients"),
-]
-PER_PATIENT_ROUTES = [
-    ("GET", "/api/v1/patients/{id}"), ("POST", "/api/v1/patients/{id}/invites"),
-    ("GET", "/api/v1/patients/{id}/program"), ("POST", "/api/v1/patients/{id}/program"),
-    ("GET", "/t/patients/{id}"), ("POST", "/t/patients/{id}/invites"),
-]
+PUBLIC = {
+    "auth.login", "auth.join", "auth.logout", "auth.me", "api-docs.openapi_json", "push.public_key",
+    "patient.shell", "patient.client_catalog", "patient.join", "patient.manifest",
+    "patient.service_worker", "static", "healthz", "home", "therapist.login", "therapist.logout",
+}
+SIGNED_IN = {"auth.update_me"}  # any role
+PATIENT = {
+    "today.today", "progress.progress", "completions.create_completion",
+    "completions.list_completions", "completions.correct_completion", "checkins.create_checkin",
+    "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
+    "push.subscribe", "push.unsubscribe", "push.get_reminders", "push.put_reminders",
+    "push.snooze",
+}
+THERAPIST = {
+    "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
+    "therapist.patients", "therapist.create_patient",
+}
+EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
+# Everything under a therapist's patient: another therapist must get 404.
+PER_PATIENT_PREFIXES = ("/api/v1/patients/<int:patient_id>", "/t/patients/<int:patient_id>")
 
 
-@pytest.mark.parametrize("method, path", PATIENT_ROUTES + THERAPIST_ROUTES + [
-    (m, p.format(id=1)) for m, p in PER_PATIENT_ROUTES if p.startswith("/api")])
-def test_signed_out_is_401(api, method, path):
-    response = api().request(method, path, json={})
-    assert response.status_code == 401
-    assert response.headers["Content-Type"] == "application/problem+json"
+def _valid_bodies(exercise_id: int) -> dict:
+    """Bodies that pass validation, so a refusal can only be about who is asking."""
+    now = datetime.now(timezone.utc).isoformat()
+    return {
+        "patients.assign_program": {"phase": "calm", "items": [{"exercise_id": exercise_id}]},
+        "clinical.create_assessment": {"assessed_on": "2026-11-20", "data": {}},
+        "clinical.add_hierarchy_item": {"activity": "Bend", "harm_rating": 10},
+        "clinical.therapist_exposure_session": {"id": str(uuid.uuid4()), "performed_at": now,
+                                                "fear_before": 10, "fear_after": 5},
+        "clinical.put_settings": {"min_sessions": 3},
+    }
 
 
-@pytest.mark.parametrize("method, path", THERAPIST_ROUTES + [
-    (m, p) for m, p in PER_PATIENT_ROUTES if p.startswith("/api")])
-def test_patients_cannot_use_therapist_routes(enrolled, method, path):
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule
+
+
+def _url(rule, **values):
+    defaults = {"patient_id": 1, "item_id": 1, "completion_id": str(uuid.uuid4()), "code": "nprs",
+                "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
+    defaults.update(values)
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
+
+
+def _audience(rule):
+    if rule.rule.startswith(PER_PATIENT_PREFIXES):
+        return "per-patient"
+    for name, group in (("public", PUBLIC), ("signed-in", SIGNED_IN), ("patient", PATIENT),
+                        ("therapist", THERAPIST), ("either", EITHER)):
+        if rule.endpoint in group:
+            return name
+    return None
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted({rule.endpoint for _m, rule in _routes(app) if _audience(rule) is None})
+    assert unclassified == []
+
+
+def test_signed_out_is_401_or_sent_to_sign_in(app, api):
+    client = api()
+    for method, rule in _routes(app):
+        if _audience(rule) == "public":
+            continue
+        response = client.request(method, _url(rule), json={})
+        if rule.rule.startswith("/api/"):
+            assert response.status_code == 401, (method, rule.rule)
+            assert response.headers["Content-Type"] == "application/problem+json"
+        else:
+            assert response.status_code == 302 and "/t/login" in response.headers["Location"], rule.rule
+
+
+def test_patients_cannot_use_therapist_routes(app, enrolled):
     patient, patient_id, _ = enrolled
-    response = patient.request(method, path.format(id=patient_id), json={})
-    assert response.status_code == 403
+    for method, rule in _routes(app):
+        if _audience(rule) in {"therapist", "per-patient"}:
+            response = patient.request(method, _url(rule, patient_id=patient_id), json={})
+            assert response.status_code == 403, (method, rule.rule)
 
 
-@pytest.mark.parametrize("method, path", PATIENT_ROUTES)
-def test_therapists_cannot_use_patient_routes(therapist_api, method, path):
-    assert therapist_api.request(method, path, json={}).status_code == 403
+def test_therapists_cannot_use_patient_routes(app, therapist_api):
+    for method, rule in _routes(app):
+        if _audience(rule) == "patient":
+            assert therapist_api.request(method, _url(rule), json={}).status_code == 403, (method, rule.rule)
 
 
-@pytest.mark.parametrize("method, path", PER_PATIENT_ROUTES)
-def test_another_therapist_cannot_reach_the_patient(app, api, enrolled, method, path):
-    _patient, patient_id, _ = enrolled
+def test_another_therapist_reaches_none_of_the_patients_routes(app, api, enrolled, therapist_api):
+    _patient, patient_id, program = enrolled
+    item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy",
+                              {"activity": "Bend", "harm_rating": 40}).get_json()["id"]
     with app.app_context():
         create_or_update_therapist("other@clinic.test", PASSWORD, "Other", "Clinic B")
     other = api()
     assert other.post("/api/v1/auth/login", {"email": "other@clinic.test", "password": PASSWORD}).status_code == 200
-    body = {"phase": "calm", "items": [{"exercise_id": 1, "sets": 1, "reps": 1}]}
-    response = other.request(method, path.format(id=patient_id), json=body)
-    assert response.status_code == 404
+    bodies = _valid_bodies(program["items"][0]["exercise_id"])
+    checked = 0
+    for method, rule in _routes(app):
+        if _audience(rule) != "per-patient":
+            continue
+        url = _url(rule, patient_id=patient_id, item_id=item)
+        if method == "GET":  # the owner does reach it, so the 404 below is about ownership
+            assert therapist_api.get(url).status_code not in (401, 403, 404), url
+        response = other.request(method, url, json=bodies.get(rule.endpoint, {}))
+        assert response.status_code == 404, (method, url)
+        checked += 1
+    assert checked >= 18  # the routes of this writing, at least
     assert other.get("/api/v1/patients").get_json() == []
 
 
-def test_a_patient_cannot_log_against_another_patients_prescription(api, enrolled, therapist_api):
-    _patient, _pid, program = enrolled
+def test_patients_reach_only_their_own_records(app, api, enrolled, therapist_api):
+    patient, patient_id, program = enrolled
+    own = {"id": str(uuid.uuid4()), "prescription_id": program["items"][0]["id"],
+           "performed_at": datetime.now(timezone.utc).isoformat(), "sets_done": 1, "reps_done": 1,
+           "pain_during": 0, "pain_after": 0, "effort": 1}
+    assert patient.post("/api/v1/completions", own).status_code == 201
+    item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy",
+                              {"activity": "Bend", "harm_rating": 40}).get_json()["id"]
     other = therapist_api.post("/api/v1/patients", {"display_name": "Other", "timezone": "UTC"}).get_json()
     intruder = api()
     intruder.post("/api/v1/auth/join", {"token": other["invite_url"].rsplit("/", 1)[-1]})
-    response = intruder.post("/api/v1/completions", {
-        "id": str(uuid.uuid4()), "prescription_id": program["items"][0]["id"],
-        "performed_at": datetime.now(timezone.utc).isoformat(), "sets_done": 1, "reps_done": 1,
-        "pain_during": 0, "pain_after": 0, "effort": 1})
-    assert response.status_code == 422 and "prescription_id" in response.get_json()["errors"]
+
+    logged = intruder.post("/api/v1/completions", {**own, "id": str(uuid.uuid4())})
+    assert logged.status_code == 422 and "prescription_id" in logged.get_json()["errors"]
+    correction = {"id": str(uuid.uuid4()), "sets_done": 9, "reps_done": 9, "pain_during": 9,
+                  "pain_after": 9, "effort": 9}
+    assert intruder.post(f"/api/v1/completions/{own['id']}/corrections", correction).status_code == 404
+    session = {"id": str(uuid.uuid4()), "performed_at": own["performed_at"], "fear_before": 50, "fear_after": 10}
+    assert intruder.post(f"/api/v1/hierarchy/{item}/sessions", session).status_code == 404
     assert intruder.get("/api/v1/today").get_json()["items"] == []
+    assert intruder.get("/api/v1/completions").get_json() == []
+    assert intruder.get("/api/v1/hierarchy").get_json() == []
+    assert [c["sets_done"] for c in patient.get("/api/v1/completions").get_json()] == [1]
 
 
 def test_logout_ends_every_session_of_the_user(api, therapist):
@@ -86,3 +165,18 @@ def test_wrong_password_is_401_without_saying_which_part(api, therapist):
     unknown = api().post("/api/v1/auth/login", {"email": "nobody@clinic.test", "password": "nope nope nope"})
     assert response.status_code == unknown.status_code == 401
     assert response.get_json()["detail"] == unknown.get_json()["detail"]
+
+
+@pytest.mark.parametrize("limit_hit_after", [3])
+def test_login_is_rate_limited(make_app, limit_hit_after):
+    from hep import migrations
+    from hep.db import db
+
+    app = make_app(LOGIN_RATE_LIMIT=f"{limit_hit_after} per minute")
+    with app.app_context():
+        migrations.upgrade(db.obj)
+    client = app.test_client()
+    token = client.get("/api/v1/me").get_json()["csrf_token"]
+    statuses = [client.post("/api/v1/auth/login", json={"email": "a@b.test", "password": "wrong password"},
+                            headers={"X-CSRF-Token": token}).status_code for _ in range(limit_hit_after + 1)]
+    assert statuses == [401] * limit_hit_after + [429]
