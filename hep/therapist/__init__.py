@@ -1,4 +1,5 @@
 """The therapist workspace (server-rendered pages)."""
+from hep.therapist import clinical_views  # noqa: F401  (registers the clinical-record pages on bp)
 from hep.therapist.views import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,312 @@
+"""Therapist pages for clinical records: assessments and their comparison, the fear hierarchy,
+the per-patient thresholds and outcome measures.
+
+The same domain functions as the JSON API (``hep.api.clinical``) do the work; these views turn
+form fields into their inputs and re-render with 422 and field messages when they refuse.
+Ownership is checked first, so another therapist gets 404 whatever they post.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields
+from datetime import UTC, date, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from hep import audit, questionnaires
+from hep.access import therapist_patient
+from hep.auth import require_role
+from hep.clinical import (
+    FIELDS_BY_NAME,
+    ClinicalSettings,
+    SettingsError,
+    compare_assessments,
+    red_flags_present,
+    validate_assessment,
+)
+from hep.errors import Problem
+from hep.exposure import add_session, hierarchy_view
+from hep.models import Assessment, HierarchyItem, Patient
+from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
+from hep.summary import settings_for
+from hep.therapist import assessment_form as af
+from hep.therapist.forms import flatten
+from hep.therapist.views import bp
+from hep.timeutil import today_in
+
+KINDS = ("initial", "reassessment")
+
+
+@bp.context_processor
+def clinical_labels() -> dict:
+    """Names for assessment kinds and change directions, and the form helpers."""
+    return {
+        "kind_labels": {"initial": _("Initial assessment"), "reassessment": _("Reassessment")},
+        "direction_labels": {"better": _("Better"), "worse": _("Worse"), "same": _("Same"),
+                             "changed": _("Changed")},
+        "af": af,
+    }
+
+
+def _assessments(patient: Patient) -> list[Assessment]:
+    return list(Assessment.select().where(Assessment.patient == patient)
+                .order_by(Assessment.assessed_on, Assessment.id))
+
+
+def red_flag_banner(data: dict) -> str | None:
+    """The urgent message for a positive red-flag screen, or None."""
+    flags = red_flags_present(data)
+    if not flags:
+        return None
+    names = ", ".join(af.label(FIELDS_BY_NAME[f]) for f in flags)
+    return _("Red-flag screen positive: %(flags)s — arrange urgent medical review.", flags=names)
+
+
+@bp.get("/patients/<int:patient_id>/assessments")
+@require_role("therapist")
+def assessments(patient_id: int):
+    """The patient's assessments, oldest first; one shown in full (``?show=``, default latest)."""
+    patient = therapist_patient(patient_id)
+    rows = _assessments(patient)
+    shown = rows[-1] if rows else None
+    if request.args.get("show", type=int) is not None:
+        shown = next((r for r in rows if r.id == request.args.get("show", type=int)), None) or abort(404)
+    return render_template(
+        "therapist/assessments.html", patient=patient, rows=rows, shown=shown,
+        flags={r.id: red_flags_present(r.data) for r in rows}, sections=af.sections(),
+        banner=red_flag_banner(shown.data) if shown else None)
+
+
+@bp.route("/patients/<int:patient_id>/assessments/new", methods=["GET", "POST"])
+@require_role("therapist")
+def new_assessment(patient_id: int):
+    """The structured assessment form; a reassessment starts from the latest one, except
+    the red-flag screen, which is asked afresh every time."""
+    patient = therapist_patient(patient_id)
+    rows = _assessments(patient)
+    errors: dict[str, list[str]] = {}
+    if request.method == "GET":
+        kind = "reassessment" if rows else "initial"
+        latest = dict(rows[-1].data) if rows else {}
+        values = af.values_from_data({k: v for k, v in latest.items()
+                                      if FIELDS_BY_NAME.get(k) and FIELDS_BY_NAME[k].section != "red_flags"})
+        assessed_on = today_in(patient.timezone).isoformat()
+    else:
+        form = request.form
+        kind, assessed_on = form.get("kind", ""), form.get("assessed_on", "").strip()
+        values = af.values_from_form(form)
+        data = af.data_from_form(form)
+        errors = af.field_errors(validate_assessment(data))
+        if kind not in KINDS:
+            errors["kind"] = [_("Choose initial assessment or reassessment.")]
+        try:
+            day = date.fromisoformat(assessed_on)
+        except ValueError:
+            errors["assessed_on"] = [_("Enter the date of the assessment.")]
+        if not errors:
+            row = Assessment.create(patient=patient, created_by=current_user.id, kind=kind,
+                                    assessed_on=day, data=data)
+            audit.record("assessment.create", patient=patient, assessment=row.id,
+                         red_flags=list(red_flags_present(row.data)))
+            flash(_("Assessment saved."), "success")
+            return redirect(url_for("therapist.assessments", patient_id=patient.id, show=row.id))
+    return render_template(
+        "therapist/assessment_form.html", patient=patient, kind=kind, assessed_on=assessed_on,
+        values=values, errors=errors, sections=af.sections(), kinds=KINDS,
+    ), 422 if errors else 200
+
+
+@bp.get("/patients/<int:patient_id>/assessments/compare")
+@require_role("therapist")
+def compare_assessments_page(patient_id: int):
+    """Two assessments side by side, by section (default: the first and the latest)."""
+    patient = therapist_patient(patient_id)
+    rows = _assessments(patient)
+    by_id = {r.id: r for r in rows}
+    before_id, after_id = request.args.get("before", type=int), request.args.get("after", type=int)
+    if (before_id is not None and before_id not in by_id) or (after_id is not None and after_id not in by_id):
+        abort(404)
+    before = by_id[before_id] if before_id is not None else (rows[0] if len(rows) >= 2 else None)
+    after = by_id[after_id] if after_id is not None else (rows[-1] if len(rows) >= 2 else None)
+    table: list[dict] = []
+    if before and after:
+        changes = {c.name: c for c in compare_assessments(before.data, after.data)}
+        for section in af.sections():
+            found = [(spec, changes[spec.name]) for spec in section["fields"] if spec.name in changes]
+            if found:
+                table.append({"title": section["title"], "code": section["code"], "changes": found})
+    return render_template("therapist/assessment_compare.html", patient=patient, rows=rows,
+                           before=before, after=after, table=table)
+
+
+@bp.route("/patients/<int:patient_id>/hierarchy", methods=["GET", "POST"])
+@require_role("therapist")
+def hierarchy(patient_id: int):
+    """The fear hierarchy; forms add an activity (``action=add``) or record an exposure
+    session for one item (``action=session``)."""
+    patient = therapist_patient(patient_id)
+    add_values: dict = {}
+    add_errors: dict = {}
+    session_values: dict = {}
+    session_errors: dict = {}
+    if request.method == "POST":
+        form = request.form
+        if form.get("action") == "session":
+            item_id = af.number(form.get("item_id", ""))
+            session_values = {k: form.get(k, "") for k in ("fear_before", "fear_after", "note", "id")}
+            session_errors = _record_session(patient, item_id, session_values)
+            if not session_errors:
+                return redirect(url_for("therapist.hierarchy", patient_id=patient.id, _anchor=f"item-{item_id}"))
+            session_values["item_id"] = item_id
+        else:
+            add_values = {k: form.get(k, "").strip() for k in ("activity", "harm_rating")}
+            add_errors = _add_item(patient, add_values)
+            if not add_errors:
+                return redirect(url_for("therapist.hierarchy", patient_id=patient.id))
+    settings = settings_for(patient)
+    return render_template(
+        "therapist/hierarchy.html", patient=patient, items=hierarchy_view(patient, settings),
+        settings=settings, add_values=add_values, add_errors=add_errors,
+        session_values=session_values, session_errors=session_errors, new_id=lambda: str(uuid.uuid4()),
+    ), 422 if add_errors or session_errors else 200
+
+
+def _add_item(patient: Patient, values: dict) -> dict[str, list[str]]:
+    """Validate with the API's schema and add the activity; the field errors, empty when added."""
+    body = {k: v for k, v in {"activity": values["activity"] or None,
+                              "harm_rating": af.number(values["harm_rating"])}.items() if v is not None}
+    try:
+        body = HierarchyItemIn().load(body)
+    except ValidationError as exc:
+        return {k: [af.message(m) for m in v] for k, v in flatten(exc.messages).items()}
+    item = HierarchyItem.create(patient=patient, **body)
+    audit.record("hierarchy.add", patient=patient, item=item.id)
+    flash(_("Added “%(activity)s” to the hierarchy.", activity=item.activity), "success")
+    return {}
+
+
+def _record_session(patient: Patient, item_id, values: dict) -> dict[str, list[str]]:
+    """Validate with the API's schema and store through ``add_session`` (replay-safe by the
+    form's id, made when the form was shown)."""
+    body = {"id": values["id"], "performed_at": datetime.now(UTC).isoformat(),
+            "note": values["note"].strip(),
+            **{k: v for k in ("fear_before", "fear_after") if (v := af.number(values[k])) is not None}}
+    try:
+        body = ExposureSessionIn().load(body)
+    except ValidationError as exc:
+        return {k: [af.message(m) for m in v] for k, v in flatten(exc.messages).items()}
+    if not isinstance(item_id, int):
+        abort(404)
+    try:
+        add_session(patient, item_id, body)
+    except Problem as exc:
+        if exc.code != 409:
+            raise
+        # The same form sent twice: its first sending was stored.
+        flash(_("This session was already recorded."), "success")
+        return {}
+    flash(_("Exposure session recorded."), "success")
+    return {}
+
+
+def setting_labels() -> dict[str, str]:
+    return {
+        "pain_during_progress_max": _("Pain during: highest that still allows progress (0-10)"),
+        "pain_during_regress_above": _("Pain during: regress above (0-10)"),
+        "min_sessions": _("Sessions needed before progressing"),
+        "adherence_target_percent": _("Adherence target (%)"),
+        "min_reps_in_reserve": _("Reps in reserve needed to progress"),
+        "weekly_volume_increase_cap_percent": _("Cap on the weekly volume increase (%)"),
+        "morning_pain_rise_points": _("Morning pain rise, week on week, that counts as rising (points)"),
+        "lookback_days": _("Days the rules look back"),
+        "exposure_fear_mastery_max": _("Exposure: fear after at or below this counts as low (0-100)"),
+        "exposure_mastery_sessions": _("Exposure: low-fear sessions needed for mastery"),
+        "exposure_meaningful_change_points": _("Exposure: a fear change above this is meaningful (points)"),
+        "no_logs_alert_days": _("Alert after this many days without logs"),
+        "low_adherence_alert_percent": _("Alert when adherence falls below (%)"),
+    }
+
+
+def _setting_value(text: str) -> int | float | str | None:
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+@bp.route("/patients/<int:patient_id>/settings", methods=["GET", "POST"])
+@require_role("therapist")
+def clinical_settings(patient_id: int):
+    """Every threshold with its value and default; saving stores only the overrides, like
+    ``PUT /api/v1/patients/<id>/settings``."""
+    patient = therapist_patient(patient_id)
+    names = [f.name for f in fields(ClinicalSettings)]
+    errors: dict[str, list[str]] = {}
+    current = settings_for(patient).to_dict()
+    values = {k: _plain(v) for k, v in current.items()}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in names}
+        overrides = {k: v for k in names if (v := _setting_value(values[k])) is not None}
+        try:
+            settings = ClinicalSettings.from_overrides(overrides)
+        except SettingsError as exc:
+            errors = {k: [_setting_message(m) for m in v] for k, v in exc.errors.items()}
+        else:
+            Patient.update(clinical_settings=settings.overrides()).where(Patient.id == patient.id).execute()
+            audit.record("settings.update", patient=patient, overrides=settings.overrides())
+            flash(_("Thresholds saved."), "success")
+            return redirect(url_for("therapist.clinical_settings", patient_id=patient.id))
+    defaults = ClinicalSettings().to_dict()
+    return render_template(
+        "therapist/settings.html", patient=patient, names=names, values=values, errors=errors,
+        defaults={k: _plain(v) for k, v in defaults.items()}, labels=setting_labels(),
+        overridden=set(patient.clinical_settings or {}),
+        steps={k: "any" if isinstance(v, float) else "1" for k, v in defaults.items()},
+    ), 422 if errors else 200
+
+
+def _plain(value: float) -> str:
+    """80.0 -> "80", 1.5 -> "1.5"."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _setting_message(text: str) -> str:
+    if text.startswith("Must be below pain_during_regress_above"):
+        return _("Must be below the pain that makes it regress (otherwise there is no hold band).")
+    if text == "Must not exceed adherence_target_percent.":
+        return _("Must not exceed the adherence target.")
+    return af.message(text)
+
+
+@bp.get("/patients/<int:patient_id>/outcomes")
+@require_role("therapist")
+def outcomes(patient_id: int):
+    """Each outcome measure's responses over time and the change first -> latest."""
+    patient = therapist_patient(patient_id)
+    known = questionnaires.instruments()
+    measures = []
+    for code, entry in questionnaires.history(patient).items():
+        inst = known.get(code)
+        names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
+        measures.append({
+            "code": code, "name": inst.name if inst else code, "change": entry["change"],
+            "subscales": [s.code for s in inst.subscales] if inst else [], "names": names,
+            "responses": [{**r, "when": datetime.fromisoformat(r["recorded_at"]),
+                           "interpretation": [_interpretation(i, names) for i in r["score"].get("interpretation", [])]}
+                          for r in entry["responses"]],
+        })
+    return render_template("therapist/outcomes.html", patient=patient, measures=measures)
+
+
+def _interpretation(text: str, names: dict) -> str:
+    """``"physical_activity:high"`` -> ``"Physical activity: high"``."""
+    scale, _sep, label = text.partition(":")
+    return f"{names.get(scale, scale)}: {label}" if label else text
