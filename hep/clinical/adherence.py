@@ -15,14 +15,9 @@ from zoneinfo import ZoneInfo
 from .records import CompletionRecord, Dose
 
 
-@dataclass(frozen=True)
-class WeekAdherence:
-    """One ISO week (``iso_year``, ``iso_week``) clipped to the requested period."""
+class _SessionRatio:
+    """``ratio`` and ``percent`` of completed over prescribed sessions (None if none prescribed)."""
 
-    iso_year: int
-    iso_week: int
-    start: date
-    end: date
     prescribed_sessions: int
     completed_sessions: int
 
@@ -36,7 +31,19 @@ class WeekAdherence:
 
 
 @dataclass(frozen=True)
-class Adherence:
+class WeekAdherence(_SessionRatio):
+    """One ISO week (``iso_year``, ``iso_week``) clipped to the requested period."""
+
+    iso_year: int
+    iso_week: int
+    start: date
+    end: date
+    prescribed_sessions: int
+    completed_sessions: int
+
+
+@dataclass(frozen=True)
+class Adherence(_SessionRatio):
     """Adherence over the local dates ``start``..``end`` inclusive.
 
     ``ratio``/``percent`` are None when nothing was prescribed in the period (undefined, not
@@ -54,14 +61,6 @@ class Adherence:
     dose_ratio: float | None
     weeks: tuple[WeekAdherence, ...]
     evidence: tuple[str, ...]
-
-    @property
-    def ratio(self) -> float | None:
-        return _ratio(self.completed_sessions, self.prescribed_sessions)
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.ratio is None else round(self.ratio * 100, 1)
 
     def to_dict(self) -> dict[str, object]:
         return {
