@@ -20,6 +20,13 @@ def _labels() -> dict[str, str]:
     }
 
 
+def patients_by_attention(therapist) -> list[tuple[Patient, list[dict]]]:
+    """The therapist's patients with their flags, most urgent first, then by name."""
+    rows = [(p, patient_flags(p)) for p in Patient.of_therapist(therapist).order_by(Patient.display_name)]
+    rows.sort(key=lambda pair: -max((f["severity"] for f in pair[1]), default=0))
+    return rows
+
+
 def patient_flags(patient: Patient) -> list[dict]:
     """Flags, most severe first: {code, level, severity, label, detail}; one per alert code."""
     labels = _labels()

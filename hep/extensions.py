@@ -7,3 +7,10 @@ from flask_wtf.csrf import CSRFProtect
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
+
+
+def login_rate_limit() -> str:
+    """The limit on sign-in attempts per client (``LOGIN_RATE_LIMIT``), read per request."""
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]

@@ -1,7 +1,6 @@
 """Signing in and out: therapists by password, patients by invite link."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_smorest import Blueprint
@@ -11,16 +10,12 @@ from hep import audit
 from hep.auth import invites, require_role
 from hep.auth.passwords import verify_password
 from hep.errors import Problem
-from hep.extensions import limiter
+from hep.extensions import limiter, login_rate_limit
 from hep.models import Patient, User
 from hep.schemas.people import JoinIn, LoginIn, MePatchIn, SessionOut
 from hep.timeutil import to_storage, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sessions")
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def user_view(user: User | None) -> dict | None:
@@ -44,7 +39,7 @@ def _session(user: User | None) -> dict:
 
 
 @bp.post("/auth/login")
-@limiter.limit(_login_limit)
+@limiter.limit(login_rate_limit)
 @bp.arguments(LoginIn)
 @bp.response(200, SessionOut)
 def login(body):
@@ -61,7 +56,7 @@ def login(body):
 
 
 @bp.post("/auth/join")
-@limiter.limit(_login_limit)
+@limiter.limit(login_rate_limit)
 @bp.arguments(JoinIn)
 @bp.response(200, SessionOut)
 def join(body):

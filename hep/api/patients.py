@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from hep import patients as patient_service
 from hep import programs
 from hep.access import therapist_patient
+from hep.attention import patient_flags, patients_by_attention
 from hep.auth import invites, require_role
 from hep.models import Patient
 from hep.schemas.people import InviteOut, PatientCreatedOut, PatientIn, PatientOut
@@ -34,11 +35,7 @@ def patient_view(patient: Patient, flags: list | None = None) -> dict:
 @bp.response(200, PatientOut(many=True))
 def list_patients():
     """Own patients, those needing attention first, each with the flags saying why."""
-    from hep.attention import patient_flags
-
-    rows = [(p, patient_flags(p)) for p in Patient.of_therapist(current_user).order_by(Patient.display_name)]
-    rows.sort(key=lambda pair: -max((f["severity"] for f in pair[1]), default=0))
-    return [patient_view(p, flags) for p, flags in rows]
+    return [patient_view(p, flags) for p, flags in patients_by_attention(current_user)]
 
 
 @bp.post("/patients")
@@ -56,8 +53,6 @@ def create_patient(body):
 @require_role("therapist")
 @bp.response(200, PatientOut)
 def get_patient(patient_id: int):
-    from hep.attention import patient_flags
-
     patient = therapist_patient(patient_id)
     return patient_view(patient, patient_flags(patient))
 

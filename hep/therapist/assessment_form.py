@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from hep.clinical import ASSESSMENT_FIELDS, FIELDS_BY_NAME, SECTIONS, FieldSpec  # noqa: F401 (FIELDS_BY_NAME: templates)
+from hep.therapist.forms import number
 
 
 def N_(text: str) -> str:
@@ -101,16 +102,6 @@ def sections() -> list[dict]:
     return [{"code": code, "title": _(title),
              "fields": [f for f in ASSESSMENT_FIELDS if f.section == code]}
             for code, title in SECTIONS]
-
-
-def number(text: str) -> int | str | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return text
 
 
 def _value(spec: FieldSpec, form: MultiDict) -> Any:

@@ -33,7 +33,7 @@ from hep.models import Assessment, HierarchyItem, Patient
 from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
 from hep.summary import settings_for
 from hep.therapist import assessment_form as af
-from hep.therapist.forms import flatten
+from hep.therapist.forms import flatten, number
 from hep.therapist.views import bp
 from hep.timeutil import today_in
 
@@ -155,7 +155,7 @@ def hierarchy(patient_id: int):
     if request.method == "POST":
         form = request.form
         if form.get("action") == "session":
-            item_id = af.number(form.get("item_id", ""))
+            item_id = number(form.get("item_id", ""))
             session_values = {k: form.get(k, "") for k in ("fear_before", "fear_after", "note", "id")}
             session_errors = _record_session(patient, item_id, session_values)
             if not session_errors:
@@ -177,7 +177,7 @@ def hierarchy(patient_id: int):
 def _add_item(patient: Patient, values: dict) -> dict[str, list[str]]:
     """Validate with the API's schema and add the activity; the field errors, empty when added."""
     body = {k: v for k, v in {"activity": values["activity"] or None,
-                              "harm_rating": af.number(values["harm_rating"])}.items() if v is not None}
+                              "harm_rating": number(values["harm_rating"])}.items() if v is not None}
     try:
         body = HierarchyItemIn().load(body)
     except ValidationError as exc:
@@ -193,7 +193,7 @@ def _record_session(patient: Patient, item_id, values: dict) -> dict[str, list[s
     form's id, made when the form was shown)."""
     body = {"id": values["id"], "performed_at": datetime.now(UTC).isoformat(),
             "note": values["note"].strip(),
-            **{k: v for k in ("fear_before", "fear_after") if (v := af.number(values[k])) is not None}}
+            **{k: v for k in ("fear_before", "fear_after") if (v := number(values[k])) is not None}}
     try:
         body = ExposureSessionIn().load(body)
     except ValidationError as exc:

@@ -12,19 +12,14 @@ from typing import Any, Iterable, Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from hep.programs import DOSE_FIELDS
+from hep.programs import DOSE_FIELDS, dose_with_defaults
 
 ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
 INT_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "frequency_per_day", "pain_ceiling")
-#: The schema's defaults, for an exercise whose library entry leaves a dose field out.
-FALLBACK_DOSE = {
-    "sets": 1, "reps": 1, "hold_seconds": 0, "rest_seconds": 30, "side": "both", "load": None,
-    "frequency_per_day": 1, "days_of_week": ALL_DAYS, "pain_ceiling": 5, "notes": "",
-}
 _ITEM_ID = re.compile(r"^items-(\d+)-exercise_id$")
 
 
-def _number(text: str | None) -> int | str | None:
+def number(text: str | None) -> int | str | None:
     """An int, None for an empty field, or the text itself for the schema to reject."""
     text = (text or "").strip()
     if not text:
@@ -45,8 +40,7 @@ def rows_from_version(version: Mapping[str, Any] | None) -> list[dict]:
 
 def row_from_library(exercise) -> dict:
     """A new row at the exercise's default dose."""
-    dose = {k: v for k, v in (exercise.default_dose or {}).items() if k in DOSE_FIELDS}
-    return {"exercise_id": exercise.id, **FALLBACK_DOSE, **dose}
+    return {"exercise_id": exercise.id, **dose_with_defaults({}, exercise)}
 
 
 def rows_from_form(form: MultiDict) -> list[dict]:
@@ -57,11 +51,11 @@ def rows_from_form(form: MultiDict) -> list[dict]:
         prefix = f"items-{i}-"
         if form.get(prefix + "remove"):
             continue
-        row: dict[str, Any] = {"exercise_id": _number(form.get(prefix + "exercise_id"))}
-        row.update({name: _number(form.get(prefix + name)) for name in INT_FIELDS})
+        row: dict[str, Any] = {"exercise_id": number(form.get(prefix + "exercise_id"))}
+        row.update({name: number(form.get(prefix + name)) for name in INT_FIELDS})
         row["side"] = form.get(prefix + "side", "").strip() or None
         row["load"] = form.get(prefix + "load", "").strip() or None
-        row["days_of_week"] = [_number(day) for day in form.getlist(prefix + "days_of_week")]
+        row["days_of_week"] = [number(day) for day in form.getlist(prefix + "days_of_week")]
         row["notes"] = form.get(prefix + "notes", "")
         rows.append(row)
     return rows
@@ -69,7 +63,7 @@ def rows_from_form(form: MultiDict) -> list[dict]:
 
 def added_ids(form: MultiDict) -> list[int]:
     """Exercise ids ticked in the library list (anything not a number is ignored)."""
-    return [n for n in (_number(v) for v in form.getlist("add")) if isinstance(n, int)]
+    return [n for n in (number(v) for v in form.getlist("add")) if isinstance(n, int)]
 
 
 def payload(phase: str | None, notes: str, rows: Iterable[Mapping[str, Any]]) -> dict:

@@ -12,14 +12,15 @@ from marshmallow import ValidationError
 from hep import audit, logbook, programs
 from hep import patients as patient_service
 from hep.access import therapist_patient
-from hep.summary import summary_view
+from hep.attention import patients_by_attention
 from hep.auth import require_role
 from hep.auth.passwords import verify_password
 from hep.errors import Problem
-from hep.extensions import limiter
+from hep.extensions import limiter, login_rate_limit
 from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, User
 from hep.schemas.people import PatientIn
 from hep.schemas.programs import ProgramIn
+from hep.summary import summary_view
 from hep.therapist import forms
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
@@ -49,7 +50,7 @@ def labels() -> dict:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     error = None
     if request.method == "POST":
@@ -79,12 +80,9 @@ def patients():
 
 
 def _patients_page(values: dict, errors: dict) -> str:
-    from hep.attention import patient_flags
-
-    rows = [{"patient": p, "flags": patient_flags(p), "version": programs.current_version(p),
+    rows = [{"patient": p, "flags": flags, "version": programs.current_version(p),
              "last_activity": _last_activity(p)}
-            for p in Patient.of_therapist(current_user).order_by(Patient.display_name)]
-    rows.sort(key=lambda row: -max((f["severity"] for f in row["flags"]), default=0))
+            for p, flags in patients_by_attention(current_user)]
     return render_template("therapist/patients.html", rows=rows, values=values, errors=errors,
                            zones=forms.COMMON_ZONES)
 
