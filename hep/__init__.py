@@ -30,7 +30,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
 
 
 def register_extensions(app: "Flask") -> None:
-    from hep import auth, db, i18n, queue
+    from hep import db, i18n, queue
+    from hep.people import auth
     from hep.extensions import api, csrf, limiter
 
     db.init_app(app)

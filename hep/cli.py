@@ -54,7 +54,7 @@ def db_upgrade(target: int | None) -> None:
 @with_appcontext
 def db_seed() -> None:
     """Load the shipped exercise library and education cards (safe to repeat)."""
-    from hep.seed import seed_library
+    from hep.library.seed import seed_library
 
     click.echo(str(seed_library()))
 
@@ -81,7 +81,7 @@ def db_schema_sql(models: tuple[str, ...], dialect: str) -> None:
 @with_appcontext
 def create_therapist(email: str, password: str, name: str | None, clinic_name: str) -> None:
     """Create a therapist account (or reset the password of an existing one)."""
-    from hep.accounts import AccountError, create_or_update_therapist
+    from hep.people.accounts import AccountError, create_or_update_therapist
 
     try:
         user, created = create_or_update_therapist(email, password, name, clinic_name)

@@ -1,7 +1,11 @@
-"""The one error format: RFC 9457 problem details (``application/problem+json``).
+"""Errors: the domain's refusals, and the one format they reach clients in.
 
-API code raises ``Problem`` (or any werkzeug HTTPException); validation failures become 422
-with ``errors``: field -> [messages]. HTML pages get a rendered error page instead.
+Services raise a :class:`DomainError` subclass (``NotFound``, ``Conflict``, ``Invalid`` with
+field messages, ...); they know nothing of HTTP. The interfaces map them once: here, to RFC
+9457 problem details (``application/problem+json``) for the JSON API and to the error page
+for HTML; page views that show a form catch ``Invalid`` (and ``Conflict`` where a repeat is
+harmless) to re-render the form with the messages. Interface code may raise ``Problem`` (or
+any werkzeug HTTPException) directly for purely HTTP matters (sign-in required, wrong role).
 """
 from __future__ import annotations
 
@@ -12,6 +16,55 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_TYPE = "about:blank"
+
+
+class DomainError(Exception):
+    """A service refused the action; ``detail`` says why, ``errors`` maps fields to messages."""
+
+    status = 400
+
+    def __init__(self, detail: str | None = None, *, errors: Mapping[str, Any] | None = None,
+                 title: str | None = None) -> None:
+        super().__init__(detail or title or self.__class__.__name__)
+        self.detail = detail
+        self.errors = {k: list(v) for k, v in errors.items()} if errors else None
+        self.title = title
+
+
+class Unauthorized(DomainError):
+    """Wrong credentials."""
+
+    status = 401
+
+
+class Forbidden(DomainError):
+    """Signed in, but this account may not do that."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    """No such record, or not one the caller may see (the two are not told apart)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored (an id reused, a record already corrected)."""
+
+    status = 409
+
+
+class Gone(DomainError):
+    """The thing asked for existed but can no longer be used (an expired join link)."""
+
+    status = 410
+
+
+class Invalid(DomainError):
+    """The input breaks a rule; ``errors`` names each field (``items.0.exercise_id``)."""
+
+    status = 422
 
 
 class Problem(HTTPException):
@@ -93,6 +146,10 @@ def handle_http_exception(exc: HTTPException):
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, headers
 
 
+def handle_domain_error(exc: DomainError):
+    return handle_http_exception(Problem(exc.status, exc.detail, errors=exc.errors, title=exc.title))
+
+
 def handle_unexpected(exc: Exception):
     # Logged by Flask; the client gets no internals.
     return handle_http_exception(InternalServerError())
@@ -100,5 +157,6 @@ def handle_unexpected(exc: Exception):
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -50,16 +50,6 @@ def select_locale():
     return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE)
 
 
-def select_timezone():
-    """The logged-in user's IANA zone, or None for Flask-Babel's default (UTC)."""
-    try:
-        from flask_login import current_user
-
-        return getattr(current_user, "timezone", None) or None
-    except Exception:
-        return None
-
-
 def compile_catalogs(target_dir):
     """Compile every shipped ``.po`` into ``target_dir``; returns the languages compiled.
 
@@ -91,7 +81,7 @@ def init_app(app):
     compile_catalogs(target)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = target
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
-    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.setdefault("hep_locales", LOCALES)
     app.jinja_env.globals.setdefault("get_locale", get_locale)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from hep import logbook
-from hep.access import own_patient
-from hep.auth import require_role
+from hep.logbook.checkins import checkin_view, record_checkin
+from hep.people.access import own_patient
+from hep.people.auth import require_role
 from hep.schemas.logs import CheckInIn, CheckInOut
 
 bp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-ins (patients)")
@@ -17,5 +17,5 @@ bp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-in
 @bp.response(201, CheckInOut)
 def create_checkin(body):
     """Record the morning check-in; a red-flag answer comes back ``urgent`` with advice."""
-    record, created = logbook.record_checkin(own_patient(), body)
-    return logbook.checkin_view(record), 201 if created else 200
+    record, created = record_checkin(own_patient(), body)
+    return checkin_view(record), 201 if created else 200

@@ -1,21 +1,21 @@
 """Clinical records: the patient summary, settings, assessments, fear hierarchy,
-exposure sessions and questionnaires."""
+exposure sessions and outcomes."""
 from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hep import audit, questionnaires
-from hep.access import own_patient, therapist_patient
-from hep.auth import require_role
-from hep.clinical import (FIELDS_BY_NAME, SettingsError, compare_assessments, red_flags_present,
-                          validate_assessment)
+from hep.care import outcomes
+from hep.care import assessments
+from hep.care.assessments import assessment_view, assessments_of, change_view, comparison
+from hep.care.exposure import add_item, add_session, hierarchy_view
+from hep.care.summary import summary_view
+from hep.care.thresholds import save_thresholds, settings_for
 from hep.errors import Problem
-from hep.exposure import add_session, hierarchy_view
-from hep.models import Assessment, HierarchyItem, Patient
+from hep.people.access import own_patient, therapist_patient
+from hep.people.auth import require_role
 from hep.schemas import clinical as s
-from hep.summary import settings_for, summary_view
 
 bp = Blueprint("clinical", __name__, url_prefix="/api/v1", description="Clinical records")
 
@@ -43,33 +43,19 @@ def put_settings(patient_id: int):
     """Replace the patient's threshold overrides; 422 names each bad setting."""
     from flask import request
 
-    from hep.clinical import ClinicalSettings
-
     patient = therapist_patient(patient_id)
     overrides = request.get_json(silent=True)
     if not isinstance(overrides, dict):
         raise Problem(422, errors={"_schema": ["Send an object of setting -> value."]})
-    try:
-        settings = ClinicalSettings.from_overrides(overrides)
-    except SettingsError as exc:
-        raise Problem(422, errors=exc.errors)
-    Patient.update(clinical_settings=settings.overrides()).where(Patient.id == patient.id).execute()
-    audit.record("settings.update", patient=patient, overrides=settings.overrides())
+    settings = save_thresholds(patient, overrides)
     return {"settings": settings.to_dict(), "overrides": settings.overrides()}
-
-
-def _assessment_view(row: Assessment) -> dict:
-    return {"id": row.id, "kind": row.kind, "assessed_on": row.assessed_on, "data": row.data,
-            "red_flags": list(red_flags_present(row.data)), "created_at": row.created_at}
 
 
 @bp.get("/patients/<int:patient_id>/assessments")
 @require_role("therapist")
 @bp.response(200, s.AssessmentOut(many=True))
 def list_assessments(patient_id: int):
-    patient = therapist_patient(patient_id)
-    rows = Assessment.select().where(Assessment.patient == patient).order_by(Assessment.assessed_on, Assessment.id)
-    return [_assessment_view(r) for r in rows]
+    return [assessment_view(r) for r in assessments_of(therapist_patient(patient_id))]
 
 
 @bp.post("/patients/<int:patient_id>/assessments")
@@ -78,14 +64,9 @@ def list_assessments(patient_id: int):
 @bp.response(201, s.AssessmentOut)
 def create_assessment(body, patient_id: int):
     """Record an assessment or reassessment (the structured fields of CLINICAL.md)."""
-    patient = therapist_patient(patient_id)
-    errors = validate_assessment(body["data"])
-    if errors:
-        raise Problem(422, errors={f"data.{k}": v for k, v in errors.items()})
-    row = Assessment.create(patient=patient, created_by=current_user.id, **body)
-    flags = red_flags_present(row.data)
-    audit.record("assessment.create", patient=patient, assessment=row.id, red_flags=list(flags))
-    return _assessment_view(row)
+    row = assessments.create_assessment(therapist_patient(patient_id), current_user, body["kind"],
+                                        body["assessed_on"], body["data"])
+    return assessment_view(row)
 
 
 @bp.get("/patients/<int:patient_id>/assessments/compare")
@@ -94,20 +75,9 @@ def create_assessment(body, patient_id: int):
 @bp.response(200, s.ComparisonOut)
 def compare(query, patient_id: int):
     """Two assessments side by side (default: the first and the latest)."""
-    patient = therapist_patient(patient_id)
-    rows = list(Assessment.select().where(Assessment.patient == patient).order_by(Assessment.assessed_on, Assessment.id))
-    by_id = {r.id: r for r in rows}
-    if len(rows) < 2 and not query:
-        raise Problem(409, "Compare needs two assessments.")
-    try:
-        before = by_id[query["before"]] if "before" in query else rows[0]
-        after = by_id[query["after"]] if "after" in query else rows[-1]
-    except KeyError:
-        raise Problem(404, "No such assessment.")
-    changes = [{"name": c.name, "label": FIELDS_BY_NAME[c.name].label, "before": c.before,
-                "after": c.after, "direction": c.direction}
-               for c in compare_assessments(before.data, after.data)]
-    return {"before": _assessment_view(before), "after": _assessment_view(after), "changes": changes}
+    before, after, changes = comparison(therapist_patient(patient_id), query.get("before"), query.get("after"))
+    return {"before": assessment_view(before), "after": assessment_view(after),
+            "changes": [change_view(c) for c in changes]}
 
 
 @bp.get("/patients/<int:patient_id>/hierarchy")
@@ -124,10 +94,7 @@ def get_hierarchy(patient_id: int):
 @bp.arguments(s.HierarchyItemIn)
 @bp.response(201, s.HierarchyItemOut)
 def add_hierarchy_item(body, patient_id: int):
-    patient = therapist_patient(patient_id)
-    item = HierarchyItem.create(patient=patient, **body)
-    audit.record("hierarchy.add", patient=patient, item=item.id)
-    return next(i for i in hierarchy_view(patient, settings_for(patient)) if i["id"] == item.id)
+    return add_item(therapist_patient(patient_id), body["activity"], body["harm_rating"])
 
 
 @bp.post("/patients/<int:patient_id>/hierarchy/<int:item_id>/sessions")
@@ -162,13 +129,13 @@ def patient_exposure_session(body, item_id: int):
 @require_role("patient", "therapist")
 def list_instruments():
     """The outcome measures this instance offers (shipped plus the clinic's own files)."""
-    return [questionnaires.definition(i, str(get_locale())) for i in questionnaires.instruments().values()]
+    return [outcomes.definition(i, str(get_locale())) for i in outcomes.instruments().values()]
 
 
 @bp.get("/questionnaires/<code>")
 @require_role("patient", "therapist")
 def get_instrument(code: str):
-    return questionnaires.definition(questionnaires.instrument(code), str(get_locale()))
+    return outcomes.definition(outcomes.instrument(code), str(get_locale()))
 
 
 @bp.post("/questionnaires/<code>/responses")
@@ -177,7 +144,7 @@ def get_instrument(code: str):
 @bp.response(201, s.QuestionnaireResponseOut)
 def respond(body, code: str):
     """Answer a questionnaire; the response is scored and stored (replay-safe by id)."""
-    record, created = questionnaires.record_response(own_patient(), code, body)
+    record, created = outcomes.record_response(own_patient(), code, body)
     return record, 201 if created else 200
 
 
@@ -185,4 +152,4 @@ def respond(body, code: str):
 @require_role("therapist")
 def patient_responses(patient_id: int):
     """Every response with its score, and the change from the first to the latest."""
-    return questionnaires.history(therapist_patient(patient_id))
+    return outcomes.history(therapist_patient(patient_id))

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from hep import logbook
-from hep.access import own_patient
-from hep.auth import require_role
-from hep.models import Completion, Prescription
+from hep.logbook import completions
+from hep.people.access import own_patient
+from hep.people.auth import require_role
 from hep.schemas.logs import CompletionIn, CompletionOut, CorrectionIn, DaysQuery
-from hep.timeutil import today_in
 
 bp = Blueprint("completions", __name__, url_prefix="/api/v1", description="Completions (patients)")
 
@@ -19,8 +17,8 @@ bp = Blueprint("completions", __name__, url_prefix="/api/v1", description="Compl
 @bp.response(201, CompletionOut)
 def create_completion(body):
     """Log a completion. 201 new; 200 identical replay; 409 same id with another body."""
-    record, created = logbook.record_completion(own_patient(), body)
-    return logbook.completion_view(record), 201 if created else 200
+    record, created = completions.record_completion(own_patient(), body)
+    return completions.completion_view(record), 201 if created else 200
 
 
 @bp.post("/completions/<uuid:completion_id>/corrections")
@@ -29,8 +27,8 @@ def create_completion(body):
 @bp.response(201, CompletionOut)
 def correct_completion(body, completion_id):
     """Correct a completion; the original stays in the history, marked superseded."""
-    record, created = logbook.correct_completion(own_patient(), str(completion_id), body)
-    return logbook.completion_view(record), 201 if created else 200
+    record, created = completions.correct_completion(own_patient(), str(completion_id), body)
+    return completions.completion_view(record), 201 if created else 200
 
 
 @bp.get("/completions")
@@ -39,11 +37,4 @@ def correct_completion(body, completion_id):
 @bp.response(200, CompletionOut(many=True))
 def list_completions(query):
     """Own completions of the last ``days`` days, originals and corrections alike."""
-    from datetime import timedelta
-
-    patient = own_patient()
-    since = today_in(patient.timezone) - timedelta(days=query["days"] - 1)
-    rows = (Completion.select(Completion, Prescription).join(Prescription)
-            .where((Completion.patient == patient) & (Completion.local_date >= since))
-            .order_by(Completion.performed_at.desc()))
-    return [logbook.completion_view(c) for c in rows]
+    return [completions.completion_view(c) for c in completions.recent_completions(own_patient(), days=query["days"])]

@@ -4,30 +4,16 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hep import patients as patient_service
-from hep import programs
-from hep.access import therapist_patient
-from hep.attention import patient_flags, patients_by_attention
-from hep.auth import invites, require_role
-from hep.models import Patient
+from hep.care.attention import patient_flags, patient_list, patient_row
+from hep.people import invites
+from hep.people import patients as patient_service
+from hep.people.access import therapist_patient
+from hep.people.auth import require_role
+from hep.programs import versions
 from hep.schemas.people import InviteOut, PatientCreatedOut, PatientIn, PatientOut
 from hep.schemas.programs import ProgramIn, ProgramOut, ProgramVersionOut
 
 bp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients (therapists)")
-
-
-def patient_view(patient: Patient, flags: list | None = None) -> dict:
-    version = programs.current_version(patient)
-    return {
-        "id": patient.id,
-        "display_name": patient.display_name,
-        "timezone": patient.timezone,
-        "email": patient.email,
-        "created_at": patient.created_at,
-        "joined": patient_service.has_joined(patient),
-        "phase": version.phase if version else None,
-        "flags": flags or [],
-    }
 
 
 @bp.get("/patients")
@@ -35,7 +21,7 @@ def patient_view(patient: Patient, flags: list | None = None) -> dict:
 @bp.response(200, PatientOut(many=True))
 def list_patients():
     """Own patients, those needing attention first, each with the flags saying why."""
-    return [patient_view(p, flags) for p, flags in patients_by_attention(current_user)]
+    return patient_list(current_user)
 
 
 @bp.post("/patients")
@@ -46,7 +32,7 @@ def create_patient(body):
     """Create a patient and a join link for their phone."""
     patient = patient_service.create_patient(current_user, body["display_name"], body["timezone"], body["email"])
     url, invite = patient_service.issue_invite(patient, current_user)
-    return {**patient_view(patient), "invite_url": url, "expires_at": invites.expires_at(invite)}
+    return {**patient_row(patient, []), "invite_url": url, "expires_at": invites.expires_at(invite)}
 
 
 @bp.get("/patients/<int:patient_id>")
@@ -54,7 +40,7 @@ def create_patient(body):
 @bp.response(200, PatientOut)
 def get_patient(patient_id: int):
     patient = therapist_patient(patient_id)
-    return patient_view(patient, patient_flags(patient))
+    return patient_row(patient, patient_flags(patient))
 
 
 @bp.post("/patients/<int:patient_id>/invites")
@@ -72,7 +58,7 @@ def new_invite(patient_id: int):
 @bp.response(200, ProgramOut)
 def get_program(patient_id: int):
     """The current program version and every earlier one."""
-    return programs.program_view(therapist_patient(patient_id))
+    return versions.program_view(therapist_patient(patient_id))
 
 
 @bp.post("/patients/<int:patient_id>/program")
@@ -82,5 +68,5 @@ def get_program(patient_id: int):
 def assign_program(body, patient_id: int):
     """Save a new program version (the patient's link does not change)."""
     patient = therapist_patient(patient_id)
-    version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"])
-    return programs.version_view(version)
+    version = versions.assign(patient, current_user, body["phase"], body["notes"], body["items"])
+    return versions.version_view(version)

@@ -5,12 +5,12 @@ from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from hep.access import own_patient
-from hep.auth import require_role
-from hep.library_views import card_view
+from hep.people.access import own_patient
+from hep.people.auth import require_role
+from hep.library.views import card_view
 from hep.models import EducationCard
-from hep.progress import progress_view
-from hep.questionnaires import due_for
+from hep.logbook.progress import progress_view
+from hep.care.outcomes import due_for
 from hep.schemas.library import EducationCardOut
 from hep.schemas.logs import DaysQuery
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from hep.access import own_patient
-from hep.auth import require_role
+from hep.people.access import own_patient
+from hep.people.auth import require_role
 from hep.push import subscriptions
 from hep.push.vapid import application_server_key
 from hep.schemas.push import (

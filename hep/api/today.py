@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_smorest import Blueprint
 
-from hep import logbook
-from hep.access import own_patient
-from hep.auth import require_role
+from hep.people.access import own_patient
+from hep.logbook.today import today_view
+from hep.people.auth import require_role
 from hep.schemas.programs import TodayOut
 
 bp = Blueprint("today", __name__, url_prefix="/api/v1", description="Today (patients)")
@@ -17,4 +17,4 @@ bp = Blueprint("today", __name__, url_prefix="/api/v1", description="Today (pati
 @bp.response(200, TodayOut)
 def today():
     """Today's exercises in the patient's time zone, with sessions done and targeted."""
-    return logbook.today_view(own_patient(), str(get_locale()))
+    return today_view(own_patient(), str(get_locale()))

@@ -5,7 +5,7 @@
 1. reads every enabled schedule (with its patient's zone and language) in one query and
    works out the slots due in ``(now - lookback, now]`` with ``hep.push.schedule.due_slots``;
 2. drops slots whose day's work is already done (every exercise targeted that day done as
-   often as prescribed, the counting of ``hep.logbook.today_view``);
+   often as prescribed, the one count of ``hep.logbook.sessions``);
 3. CLAIMS one ``ReminderDelivery`` per (slot, subscription) by inserting it under the unique
    key ``schedule:local_date:slot:subscription`` (``ON CONFLICT DO NOTHING``): a row another
    consumer inserted first is theirs, so however many consumers run, each reminder is sent
@@ -45,13 +45,10 @@ from flask_babel import gettext as _
 from hep import config
 from hep.db import db, is_postgres
 from hep.i18n import DEFAULT_LOCALE, normalize_locale
+from hep.logbook.sessions import sessions_done
 from hep.models import (
-    Completion,
     DeliveryAttempt,
     Patient,
-    Prescription,
-    Program,
-    ProgramVersion,
     PushSubscription,
     ReminderDelivery,
     ReminderSchedule,
@@ -405,51 +402,18 @@ def _record(results: list[tuple[_Job, SendResult, int]], orphans: list[int], now
 # -- the day's work ---------------------------------------------------------------------
 
 def work_done(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
-    """The (patient id, local date) pairs whose targeted sessions are all done.
-
-    The counting of ``hep.logbook.today_view``: the current program version's prescriptions
-    due on that weekday, each done ``frequency_per_day`` times (corrections count once). A
-    day with nothing targeted is not "done": the patient asked to be reminded.
-    """
+    """The (patient id, local date) pairs whose targeted sessions are all done, by the one
+    count of ``hep.logbook.sessions.sessions_done`` (a session logged against an earlier
+    version of an exercise counts for the current one). A day with nothing targeted is not
+    "done": the patient asked to be reminded."""
     pairs = set(pairs)
-    patients = sorted({pid for pid, _d in pairs})
-    dates = sorted({d for _p, d in pairs})
-    if not patients:
-        return set()
-    latest: dict[int, tuple[int, int]] = {}  # patient -> (number, version id)
-    for chunk in _chunks(patients, CHUNK):
-        for vid, number, pid in (ProgramVersion.select(ProgramVersion.id, ProgramVersion.number,
-                                                        Program.patient)
-                                 .join(Program).where(Program.patient.in_(chunk)).tuples()):
-            if pid not in latest or number > latest[pid][0]:
-                latest[pid] = (number, vid)
-    if not latest:
-        return set()
-    patient_of_version = {vid: pid for pid, (_n, vid) in latest.items()}
-    targets: dict[int, list[tuple[int, int, list[int]]]] = defaultdict(list)
-    for chunk in _chunks(sorted(patient_of_version), CHUNK):
-        for rx_id, vid, per_day, days in (Prescription.select(Prescription.id, Prescription.version,
-                                                              Prescription.frequency_per_day,
-                                                              Prescription.days_of_week)
-                                          .where(Prescription.version.in_(chunk)).tuples()):
-            targets[patient_of_version[vid]].append((rx_id, per_day, _json_list(days)))
-    counts: dict[tuple[int, int, date], int] = {}
-    for chunk in _chunks(sorted(targets), CHUNK):
-        query = (Completion.current()
-                 .select(Completion.patient, Completion.prescription, Completion.local_date,
-                         pw.fn.COUNT(Completion.id))
-                 .where(Completion.patient.in_(chunk) & Completion.local_date.in_(dates))
-                 .group_by(Completion.patient, Completion.prescription, Completion.local_date)
-                 .tuples())
-        for pid, rx_id, day, count in query:
-            if isinstance(day, str):
-                day = date.fromisoformat(day)
-            counts[(pid, rx_id, day)] = count
     done = set()
+    by_day: dict[date, set[int]] = defaultdict(set)
     for pid, day in pairs:
-        due = [(rx, per_day) for rx, per_day, days in targets.get(pid, ()) if day.isoweekday() in days]
-        if due and all(counts.get((pid, rx, day), 0) >= per_day for rx, per_day in due):
-            done.add((pid, day))
+        by_day[day].add(pid)
+    for day, patients in by_day.items():
+        counts = sessions_done(patients, [day])
+        done.update((pid, day) for pid in patients if counts[(pid, day)].all_done)
     return done
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 
 from hep import config
 from hep.db import db
-from hep.errors import Problem
+from hep.errors import Invalid
 from hep.models import Patient, PushSubscription, ReminderDelivery, ReminderSchedule
 from hep.push.endpoints import EndpointRefused, EndpointUnresolved, check_endpoint
 from hep.push.schedule import Schedule, next_slot
@@ -33,7 +33,7 @@ def subscribe(patient: Patient, body: Mapping[str, Any], user_agent: str = "") -
     """Store the browser's subscription for ``patient``; (subscription, created).
 
     ``created`` is False only when the endpoint was already this patient's (its keys are
-    refreshed). Raises ``Problem(422)`` naming ``endpoint`` when we would not POST there.
+    refreshed). Raises ``Invalid`` naming ``endpoint`` when we would not POST there.
     """
     endpoint = body["endpoint"]
     try:
@@ -44,7 +44,7 @@ def subscribe(patient: Patient, body: Mapping[str, Any], user_agent: str = "") -
         # the addresses again before every POST.
         log.warning("push endpoint accepted unresolved: %s", exc.reason)
     except EndpointRefused as exc:
-        raise Problem(422, errors={"endpoint": [exc.reason]})
+        raise Invalid(errors={"endpoint": [exc.reason]}) from None
     fields = {"p256dh": body["keys"]["p256dh"], "auth": body["keys"]["auth"],
               "user_agent": (user_agent or "")[:300]}
     with db.atomic():

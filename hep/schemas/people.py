@@ -42,6 +42,11 @@ class PatientIn(Schema):
     email = fields.Email(load_default=None, allow_none=True)
 
 
+class SessionsTodayOut(Schema):
+    done = fields.Integer()
+    target = fields.Integer()
+
+
 class PatientOut(Schema):
     id = fields.Integer()
     display_name = fields.String()
@@ -51,6 +56,8 @@ class PatientOut(Schema):
     joined = fields.Boolean()
     phase = fields.String(allow_none=True)
     flags = fields.List(fields.Dict())
+    last_activity = fields.Date(allow_none=True)
+    sessions_today = fields.Nested(SessionsTodayOut)
 
 
 class PatientCreatedOut(PatientOut):

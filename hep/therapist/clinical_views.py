@@ -16,29 +16,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from hep import audit, questionnaires
-from hep.access import therapist_patient
-from hep.auth import require_role
-from hep.clinical import (
-    FIELDS_BY_NAME,
-    ClinicalSettings,
-    SettingsError,
-    compare_assessments,
-    red_flags_present,
-    validate_assessment,
-)
-from hep.errors import Problem
-from hep.exposure import add_session, hierarchy_view
-from hep.models import Assessment, HierarchyItem, Patient
+from hep.care import outcomes as outcome_measures
+from hep.care.assessments import KINDS, assessments_of, comparison, create_assessment
+from hep.care.exposure import add_item, add_session, hierarchy_view
+from hep.care.thresholds import save_thresholds, settings_for
+from hep.clinical import FIELDS_BY_NAME, ClinicalSettings, red_flags_present
+from hep.errors import Conflict, Invalid, NotFound
+from hep.models import Patient
+from hep.people.access import therapist_patient
+from hep.people.auth import require_role
 from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
-from hep.summary import settings_for
 from hep.therapist import assessment_form as af
 from hep.therapist.forms import flatten, number
 from hep.therapist.views import bp
 from hep.timeutil import today_in
-
-KINDS = ("initial", "reassessment")
-
 
 @bp.context_processor
 def clinical_labels() -> dict:
@@ -49,11 +40,6 @@ def clinical_labels() -> dict:
                              "changed": _("Changed")},
         "af": af,
     }
-
-
-def _assessments(patient: Patient) -> list[Assessment]:
-    return list(Assessment.select().where(Assessment.patient == patient)
-                .order_by(Assessment.assessed_on, Assessment.id))
 
 
 def red_flag_banner(data: dict) -> str | None:
@@ -70,7 +56,7 @@ def red_flag_banner(data: dict) -> str | None:
 def assessments(patient_id: int):
     """The patient's assessments, oldest first; one shown in full (``?show=``, default latest)."""
     patient = therapist_patient(patient_id)
-    rows = _assessments(patient)
+    rows = assessments_of(patient)
     shown = rows[-1] if rows else None
     if request.args.get("show", type=int) is not None:
         shown = next((r for r in rows if r.id == request.args.get("show", type=int)), None) or abort(404)
@@ -86,7 +72,7 @@ def new_assessment(patient_id: int):
     """The structured assessment form; a reassessment starts from the latest one, except
     the red-flag screen, which is asked afresh every time."""
     patient = therapist_patient(patient_id)
-    rows = _assessments(patient)
+    rows = assessments_of(patient)
     errors: dict[str, list[str]] = {}
     if request.method == "GET":
         kind = "reassessment" if rows else "initial"
@@ -99,18 +85,16 @@ def new_assessment(patient_id: int):
         kind, assessed_on = form.get("kind", ""), form.get("assessed_on", "").strip()
         values = af.values_from_form(form)
         data = af.data_from_form(form)
-        errors = af.field_errors(validate_assessment(data))
-        if kind not in KINDS:
-            errors["kind"] = [_("Choose initial assessment or reassessment.")]
         try:
             day = date.fromisoformat(assessed_on)
         except ValueError:
-            errors["assessed_on"] = [_("Enter the date of the assessment.")]
-        if not errors:
-            row = Assessment.create(patient=patient, created_by=current_user.id, kind=kind,
-                                    assessed_on=day, data=data)
-            audit.record("assessment.create", patient=patient, assessment=row.id,
-                         red_flags=list(red_flags_present(row.data)))
+            day = None
+        try:
+            row = create_assessment(patient, current_user, kind, day, data)
+        except Invalid as exc:
+            spec = {k.removeprefix("data."): v for k, v in exc.errors.items() if k.startswith("data.")}
+            errors = {**af.field_errors(spec), **{k: v for k, v in exc.errors.items() if not k.startswith("data.")}}
+        else:
             flash(_("Assessment saved."), "success")
             return redirect(url_for("therapist.assessments", patient_id=patient.id, show=row.id))
     return render_template(
@@ -124,20 +108,19 @@ def new_assessment(patient_id: int):
 def compare_assessments_page(patient_id: int):
     """Two assessments side by side, by section (default: the first and the latest)."""
     patient = therapist_patient(patient_id)
-    rows = _assessments(patient)
-    by_id = {r.id: r for r in rows}
-    before_id, after_id = request.args.get("before", type=int), request.args.get("after", type=int)
-    if (before_id is not None and before_id not in by_id) or (after_id is not None and after_id not in by_id):
-        abort(404)
-    before = by_id[before_id] if before_id is not None else (rows[0] if len(rows) >= 2 else None)
-    after = by_id[after_id] if after_id is not None else (rows[-1] if len(rows) >= 2 else None)
+    rows = assessments_of(patient)
+    before = after = None
     table: list[dict] = []
-    if before and after:
-        changes = {c.name: c for c in compare_assessments(before.data, after.data)}
-        for section in af.sections():
-            found = [(spec, changes[spec.name]) for spec in section["fields"] if spec.name in changes]
-            if found:
-                table.append({"title": section["title"], "code": section["code"], "changes": found})
+    try:
+        before, after, found = comparison(patient, request.args.get("before", type=int),
+                                          request.args.get("after", type=int))
+    except Conflict:
+        found = []  # fewer than two assessments: the page says so
+    changes = {c.name: c for c in found}
+    for section in af.sections():
+        pairs = [(spec, changes[spec.name]) for spec in section["fields"] if spec.name in changes]
+        if pairs:
+            table.append({"title": section["title"], "code": section["code"], "changes": pairs})
     return render_template("therapist/assessment_compare.html", patient=patient, rows=rows,
                            before=before, after=after, table=table)
 
@@ -182,9 +165,8 @@ def _add_item(patient: Patient, values: dict) -> dict[str, list[str]]:
         body = HierarchyItemIn().load(body)
     except ValidationError as exc:
         return {k: [af.message(m) for m in v] for k, v in flatten(exc.messages).items()}
-    item = HierarchyItem.create(patient=patient, **body)
-    audit.record("hierarchy.add", patient=patient, item=item.id)
-    flash(_("Added “%(activity)s” to the hierarchy.", activity=item.activity), "success")
+    item = add_item(patient, body["activity"], body["harm_rating"])
+    flash(_("Added “%(activity)s” to the hierarchy.", activity=item["activity"]), "success")
     return {}
 
 
@@ -199,12 +181,10 @@ def _record_session(patient: Patient, item_id, values: dict) -> dict[str, list[s
     except ValidationError as exc:
         return {k: [af.message(m) for m in v] for k, v in flatten(exc.messages).items()}
     if not isinstance(item_id, int):
-        abort(404)
+        raise NotFound(_("No such hierarchy item."))
     try:
         add_session(patient, item_id, body)
-    except Problem as exc:
-        if exc.code != 409:
-            raise
+    except Conflict:
         # The same form sent twice: its first sending was stored.
         flash(_("This session was already recorded."), "success")
         return {}
@@ -256,12 +236,10 @@ def clinical_settings(patient_id: int):
         values = {k: request.form.get(k, "") for k in names}
         overrides = {k: v for k in names if (v := _setting_value(values[k])) is not None}
         try:
-            settings = ClinicalSettings.from_overrides(overrides)
-        except SettingsError as exc:
+            save_thresholds(patient, overrides)
+        except Invalid as exc:
             errors = {k: [_setting_message(m) for m in v] for k, v in exc.errors.items()}
         else:
-            Patient.update(clinical_settings=settings.overrides()).where(Patient.id == patient.id).execute()
-            audit.record("settings.update", patient=patient, overrides=settings.overrides())
             flash(_("Thresholds saved."), "success")
             return redirect(url_for("therapist.clinical_settings", patient_id=patient.id))
     defaults = ClinicalSettings().to_dict()
@@ -291,9 +269,9 @@ def _setting_message(text: str) -> str:
 def outcomes(patient_id: int):
     """Each outcome measure's responses over time and the change first -> latest."""
     patient = therapist_patient(patient_id)
-    known = questionnaires.instruments()
+    known = outcome_measures.instruments()
     measures = []
-    for code, entry in questionnaires.history(patient).items():
+    for code, entry in outcome_measures.history(patient).items():
         inst = known.get(code)
         names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
         measures.append({

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from hep.programs import DOSE_FIELDS, dose_with_defaults
+from hep.programs.versions import DOSE_FIELDS, dose_with_defaults
 
 ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
 INT_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "frequency_per_day", "pain_ceiling")

@@ -5,22 +5,25 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from markupsafe import Markup
 from marshmallow import ValidationError
 
-from hep import audit, logbook, programs
-from hep import patients as patient_service
-from hep.access import therapist_patient
-from hep.attention import patients_by_attention
-from hep.auth import require_role
-from hep.auth.passwords import verify_password
-from hep.errors import Problem
+from hep.care.attention import patient_list
+from hep.care.summary import summary_view
+from hep.errors import Invalid, Unauthorized
 from hep.extensions import limiter, login_rate_limit
-from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, User
+from hep.library.search import search_exercises
+from hep.logbook.checkins import checkin_view, recent_checkins
+from hep.logbook.completions import completion_view, recent_completions
+from hep.models import Exercise, Patient
+from hep.people import accounts
+from hep.people import patients as patient_service
+from hep.people.access import therapist_patient
+from hep.people.auth import require_role
+from hep.programs import versions as programs
 from hep.schemas.people import PatientIn
 from hep.schemas.programs import ProgramIn
-from hep.summary import summary_view
 from hep.therapist import forms
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
@@ -54,22 +57,19 @@ def labels() -> dict:
 def login():
     error = None
     if request.method == "POST":
-        user = User.by_email(request.form.get("email", ""))
-        if verify_password(user.password_hash if user else None, request.form.get("password", "")) \
-                and user.is_active and user.role in {"therapist", "admin"}:
-            login_user(user)
-            audit.record("login")
+        try:
+            accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
+        except Unauthorized as exc:
+            error = exc.detail
+        else:
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/t/") else url_for("therapist.patients"))
-        error = _("Wrong email or password.")
     return render_template("therapist/login.html", error=error), 401 if error else 200
 
 
 @bp.post("/logout")
 def logout():
-    if current_user.is_authenticated:
-        current_user.end_sessions()
-    logout_user()
+    accounts.sign_out()
     return redirect(url_for("therapist.login"))
 
 
@@ -80,21 +80,8 @@ def patients():
 
 
 def _patients_page(values: dict, errors: dict) -> str:
-    rows = [{"patient": p, "flags": flags, "version": programs.current_version(p),
-             "last_activity": _last_activity(p)}
-            for p, flags in patients_by_attention(current_user)]
-    return render_template("therapist/patients.html", rows=rows, values=values, errors=errors,
-                           zones=forms.COMMON_ZONES)
-
-
-def _last_activity(patient: Patient):
-    """The patient's latest local day with a logged session or a check-in, or None."""
-    done = (Completion.select(Completion.local_date).where(Completion.patient == patient)
-            .order_by(Completion.local_date.desc()).first())
-    checked = (CheckIn.select(CheckIn.date).where(CheckIn.patient == patient)
-               .order_by(CheckIn.date.desc()).first())
-    days = [d for d in (done and done.local_date, checked and checked.date) if d]
-    return max(days) if days else None
+    return render_template("therapist/patients.html", rows=patient_list(current_user), values=values,
+                           errors=errors, zones=forms.COMMON_ZONES)
 
 
 @bp.post("/patients")
@@ -115,16 +102,11 @@ def create_patient():
 @require_role("therapist")
 def patient(patient_id: int):
     patient = therapist_patient(patient_id)
-    recent = list(Completion.select(Completion, Prescription).join(Prescription)
-                  .where(Completion.patient == patient)
-                  .order_by(Completion.performed_at.desc(), Completion.recorded_at.desc()).limit(30))
-    log = [logbook.completion_view(c) for c in recent]
+    log = [completion_view(c) for c in recent_completions(patient, limit=30)]
     corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
-    checkins = (CheckIn.select().where(CheckIn.patient == patient)
-                .order_by(CheckIn.date.desc()).limit(14))
     return render_template(
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
-        recent=log, corrections=corrections, checkins=[logbook.checkin_view(c) for c in checkins],
+        recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
         summary=summary_view(patient),
     )
@@ -198,10 +180,8 @@ def _save(patient: Patient, phase: str, notes: str, rows: list[dict]) -> dict[st
         version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"])
     except ValidationError as exc:
         return forms.flatten(exc.messages)
-    except Problem as exc:
-        if exc.code != 422:
-            raise
-        return dict(exc.errors or {"items": [exc.description]})
+    except Invalid as exc:
+        return exc.errors or {"items": [exc.detail]}
     flash(_("Saved version %(n)s of the program.", n=version.number), "success")
     return {}
 
@@ -226,12 +206,6 @@ def _exercise_names(ids: set) -> dict:
 
 def _library(phase: str, query: str) -> list[dict]:
     """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
-    rows = Exercise.visible_to(current_user.clinic_id)
-    if phase in programs.PHASES:
-        rows = rows.where(Exercise.phase == phase)
-    if query.strip():
-        term = f"%{query.strip().lower()}%"
-        rows = rows.where(Exercise.name.ilike(term) | Exercise.summary.ilike(term) | Exercise.category.ilike(term))
     locale = str(get_locale())
     return [{"id": e.id, "phase": e.phase, "category": e.category, **e.localised(locale)}
-            for e in rows.order_by(Exercise.phase, Exercise.name)]
+            for e in search_exercises(current_user.clinic_id, phase, query)]

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import PASSWORD
-from hep.accounts import create_or_update_therapist
+from hep.people.accounts import create_or_update_therapist
 
 PUBLIC = {
     "auth.login", "auth.join", "auth.logout", "auth.me", "api-docs.openapi_json", "push.public_key",

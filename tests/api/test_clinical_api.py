@@ -140,7 +140,7 @@ def test_questionnaires_score_and_show_change(app, enrolled, therapist_api):
 def test_a_clinic_adds_an_instrument_as_a_data_file(make_app, tmp_path, api):
     from hep import migrations
     from hep.db import db
-    from hep.seed import seed_library
+    from hep.library.seed import seed_library
 
     folder = tmp_path / "instance" / "instruments"
     folder.mkdir(parents=True)
@@ -154,7 +154,7 @@ def test_a_clinic_adds_an_instrument_as_a_data_file(make_app, tmp_path, api):
         migrations.upgrade(db.obj)
         seed_library()
         from hep.clinical import score
-        from hep.questionnaires import instruments
+        from hep.care.outcomes import instruments
 
         sleep = instruments()["sleep"]
         assert sleep.items[0].text == "How well did you sleep?"

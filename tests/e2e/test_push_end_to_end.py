@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hep.models import DeliveryAttempt, PushSubscription, ReminderDelivery, ReminderSchedule
+from hep.models import DeliveryAttempt, ProgramVersion, PushSubscription, ReminderDelivery, ReminderSchedule
 from hep.timeutil import from_storage
 from tests.support.push_service import PushService, Reply, make_subscription
 
@@ -198,8 +198,16 @@ def test_an_endpoint_no_longer_allowed_is_refused_at_send(app, enrolled, service
         assert [a.outcome for a in DeliveryAttempt.select()] == ["refused"]
 
 
+def assigned_on(app, day: str) -> None:
+    """Date the program back: these tests replay fixed days in 2025, and sessions count
+    against the version in effect on the day they were done."""
+    with app.app_context():
+        ProgramVersion.update(created_at=datetime.fromisoformat(day)).execute()
+
+
 def test_a_slot_is_skipped_when_the_days_work_is_done(app, enrolled, service):
     patient, _patient_id, program = enrolled
+    assigned_on(app, "2025-06-01T08:00:00")
     subscribe(patient, service, "gus")
     set_reminders(patient, times=["08:00", "18:30"])
     assert run(app, at("2025-06-02T06:00:00+00:00")) == "due 1, sent 1, pruned 0, failed 0"
@@ -220,6 +228,7 @@ def test_a_slot_is_skipped_when_the_days_work_is_done(app, enrolled, service):
 
 def test_part_of_the_days_work_does_not_skip_the_slot(app, enrolled, service):
     patient, _patient_id, program = enrolled
+    assigned_on(app, "2025-06-01T08:00:00")
     subscribe(patient, service, "hal")
     set_reminders(patient, times=["18:30"])
     slider = next(item for item in program["items"] if item["frequency_per_day"] == 2)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from conftest import PASSWORD
 
-from hep.accounts import create_or_update_therapist
+from hep.people.accounts import create_or_update_therapist
 from hep.clinical import ASSESSMENT_FIELDS, SECTIONS
 from hep.models import Assessment, AuditEvent, ExposureSession, HierarchyItem, Patient
 from hep.therapist import assessment_form

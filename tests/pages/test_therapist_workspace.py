@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import PASSWORD, exercise_id
-from hep.accounts import create_or_update_therapist
+from hep.people.accounts import create_or_update_therapist
 from hep.models import Invite, Patient, Prescription, ProgramVersion
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

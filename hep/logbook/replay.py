@@ -15,7 +15,7 @@ import peewee as pw
 from flask_babel import gettext as _
 
 from hep.db import db
-from hep.errors import Problem
+from hep.errors import Conflict
 
 M = TypeVar("M", bound=pw.Model)
 
@@ -39,7 +39,7 @@ def store_once(
 ) -> tuple[M, bool]:
     """Create the record with ``create()`` unless ``record_id`` exists; returns (record, created).
 
-    Raises ``Problem(409)`` when the id exists with another body or another owner.
+    Raises ``Conflict`` when the id exists with another body or another owner.
     """
     existing = model.get_or_none(model._meta.primary_key == record_id)
     if existing is None:
@@ -54,4 +54,4 @@ def store_once(
                 raise
     if owner_matches(existing) and existing.request_hash == digest:
         return existing, False
-    raise Problem(409, _("This id was already used for a different record."), title="Conflict")
+    raise Conflict(_("This id was already used for a different record."), title="Conflict")

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from hep import audit
+from flask_babel import gettext as _
+
 from hep.db import db
-from hep.errors import Problem
-from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
+from hep.errors import Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
+from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
+from hep.people import audit
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load",
@@ -28,7 +30,7 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
            items: Iterable[Mapping[str, Any]]) -> ProgramVersion:
     """Save a new program version for ``patient``.
 
-    Raises ``Problem(422)`` naming ``items.N.exercise_id`` when an exercise is not in the
+    Raises ``Invalid`` naming ``items.N.exercise_id`` when an exercise is not in the
     library visible to the therapist's clinic; nothing is written then.
     """
     items = list(items)
@@ -37,14 +39,14 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
         e.id: e for e in Exercise.visible_to(by.clinic_id).where(Exercise.id.in_(wanted))
     }
     errors = {
-        f"items.{i}.exercise_id": ["Unknown exercise."]
+        f"items.{i}.exercise_id": [_("Unknown exercise.")]
         for i, item in enumerate(items)
         if item["exercise_id"] not in visible
     }
     if errors:
-        raise Problem(422, "Some exercises are not in the library.", errors=errors)
+        raise Invalid(_("Some exercises are not in the library."), errors=errors)
     with db.atomic():
-        program, _ = Program.get_or_create(patient=patient)
+        program, _created = Program.get_or_create(patient=patient)
         last = program.current_version()
         version = ProgramVersion.create(
             program=program, number=(last.number + 1 if last else 1),

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 
-from hep import audit
-from hep.auth import invites
 from hep.db import db
-from hep.models import Patient, User
+from hep.models import Invite, Patient, User
+from hep.people import audit, invites
 
 
 def create_patient(therapist: User, display_name: str, timezone: str, email: str | None) -> Patient:
@@ -42,6 +41,5 @@ def issue_invite(patient: Patient, created_by: User | None) -> tuple[str, object
 
 
 def has_joined(patient: Patient) -> bool:
-    from hep.models import Invite
-
+    """True once one of the patient's join links has been used."""
     return Invite.select().where((Invite.patient == patient) & Invite.used_at.is_null(False)).exists()

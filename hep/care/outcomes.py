@@ -12,11 +12,11 @@ from typing import Any, Mapping
 from flask import current_app
 from flask_babel import gettext as _
 
-from hep import audit
 from hep.clinical import Instrument, ScoringError, load_instruments, score, score_change
-from hep.errors import Problem
+from hep.errors import Invalid, NotFound
+from hep.logbook.replay import body_hash, store_once
 from hep.models import Patient, QuestionnaireResponse
-from hep.replay import body_hash, store_once
+from hep.people import audit
 from hep.timeutil import from_storage, utcnow
 
 # How often a measure is offered again to the patient (days); others are on request only.
@@ -35,7 +35,7 @@ def instruments() -> dict[str, Instrument]:
 def instrument(code: str) -> Instrument:
     found = instruments().get(code)
     if found is None:
-        raise Problem(404, _("No such questionnaire."))
+        raise NotFound(_("No such questionnaire."))
     return found
 
 
@@ -65,7 +65,7 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
             inst = inst.with_patient_items(body["items"])
         result = score(inst, body["answers"])
     except ScoringError as exc:
-        raise Problem(422, errors={("answers." + k if k not in {"items", "_schema"} else k): v
+        raise Invalid(errors={("answers." + k if k not in {"items", "_schema"} else k): v
                                    for k, v in exc.errors.items()})
     digest = body_hash({"instrument": code, **body})
 

@@ -8,25 +8,25 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hep.errors import Problem
+from hep.errors import Forbidden, NotFound
 from hep.models import Patient
 
 
 def therapist_patient(patient_id: int) -> Patient:
-    """The signed-in therapist's patient ``patient_id``, or 404."""
+    """The signed-in therapist's patient ``patient_id``; raises ``NotFound`` otherwise."""
     patient = Patient.get_or_none(
         (Patient.id == patient_id)
         & (Patient.therapist == current_user.id)
         & Patient.archived_at.is_null()
     )
     if patient is None:
-        raise Problem(404, _("No such patient."))
+        raise NotFound(_("No such patient."))
     return patient
 
 
 def own_patient() -> Patient:
-    """The patient record of the signed-in patient account, or 403."""
+    """The patient record of the signed-in patient account; raises ``Forbidden`` otherwise."""
     patient = Patient.get_or_none(Patient.user == current_user.id)
     if patient is None or patient.archived_at is not None:
-        raise Problem(403, _("This account has no patient record."))
+        raise Forbidden(_("This account has no patient record."))
     return patient

@@ -5,13 +5,14 @@ from typing import Any, Mapping
 
 from flask_babel import gettext as _
 
-from hep import audit
+from hep.care.thresholds import settings_for
 from hep.clinical import ClinicalSettings, mastery, meaningful_change, rank_hierarchy
 from hep.clinical import ExposureSession as SessionRecord
 from hep.clinical import HierarchyItem as ItemRecord
-from hep.errors import Problem
+from hep.errors import NotFound
+from hep.logbook.replay import body_hash, store_once
 from hep.models import ExposureSession, HierarchyItem, Patient
-from hep.replay import body_hash, store_once
+from hep.people import audit
 from hep.timeutil import from_storage, to_storage
 
 
@@ -46,13 +47,22 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
     return views
 
 
-def add_session(patient: Patient, item_id: int, body: Mapping[str, Any]) -> tuple[dict, bool]:
-    """Store an exposure session for one of ``patient``'s items under the replay rules."""
-    from hep.summary import settings_for
+def add_item(patient: Patient, activity: str, harm_rating: int) -> dict:
+    """Add an activity to the patient's hierarchy; returns its view (rank included)."""
+    item = HierarchyItem.create(patient=patient, activity=activity, harm_rating=harm_rating)
+    audit.record("hierarchy.add", patient=patient, item=item.id)
+    return next(i for i in hierarchy_view(patient, settings_for(patient)) if i["id"] == item.id)
 
+
+def add_session(patient: Patient, item_id: int, body: Mapping[str, Any]) -> tuple[dict, bool]:
+    """Store an exposure session for one of ``patient``'s items under the replay rules.
+
+    Raises ``NotFound`` for an item that is not the patient's, ``Conflict`` for an id reused
+    with another body.
+    """
     item = HierarchyItem.get_or_none((HierarchyItem.id == item_id) & (HierarchyItem.patient == patient))
     if item is None:
-        raise Problem(404, _("No such hierarchy item."))
+        raise NotFound(_("No such hierarchy item."))
     digest = body_hash({"item": item_id, **body})
 
     def create() -> ExposureSession:

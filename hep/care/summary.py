@@ -1,24 +1,20 @@
 """The therapist's summary of one patient: the database read into ``hep.clinical``.
 
 Completions logged against an earlier program version of the same exercise count for the
-current prescription of that exercise, so a dose change does not erase the history the
-rules read.
+current prescription of that exercise (``bridge.completions_for_current``), so a dose change
+does not erase the history the rules read.
 """
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 
-from hep import clinical_data
-from hep.clinical import ClinicalSettings, patient_summary, red_flags_present
-from hep.models import Assessment, Patient, Prescription
+from hep.care import bridge
+from hep.care.thresholds import settings_for
+from hep.clinical import patient_summary, red_flags_present
+from hep.models import Assessment, Patient
 from hep.timeutil import today_in, zone
 
 EPOCH = date(1970, 1, 1)
-
-
-def settings_for(patient: Patient) -> ClinicalSettings:
-    return ClinicalSettings.from_overrides(patient.clinical_settings or {})
 
 
 def summary_view(patient: Patient, days: int = 28) -> dict:
@@ -28,20 +24,13 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     today = today_in(patient.timezone)
     window = max(days, settings.lookback_days, 30)
     since = today - timedelta(days=window - 1)
-    periods = clinical_data.version_periods(patient, EPOCH, today)
+    periods = bridge.version_periods(patient, EPOCH, today)
     current = periods[-1].prescriptions if periods else ()
-    by_exercise = {p.exercise_id: p for p in current}
-    logged = clinical_data.completions(patient, since)
-    exercise_of = _exercise_of({row.prescription_id for row, _ in logged})
-    records = []
-    for row, record in logged:
-        target = by_exercise.get(exercise_of.get(row.prescription_id))
-        if target is not None:
-            records.append(dataclasses.replace(record, prescription_id=target.id))
+    records = bridge.completions_for_current(patient, since, current)
     program_start = periods[0].start if periods else None
     result = patient_summary(
-        {p.id: clinical_data.dose(p) for p in current}, records,
-        clinical_data.checkins(patient, since), settings,
+        {p.id: bridge.dose(p) for p in current}, records,
+        bridge.checkins(patient, since), settings,
         today=today, tz=tz, days=days, program_start=program_start,
         prescription_starts=_first_prescribed(periods),
     ).to_dict()
@@ -69,7 +58,7 @@ def _assessment_alerts(patient: Patient) -> list[dict]:
              "prescription_id": None, "exercise_name": None}]
 
 
-def _first_prescribed(periods: list[clinical_data.VersionPeriod]) -> dict[int, date]:
+def _first_prescribed(periods: list[bridge.VersionPeriod]) -> dict[int, date]:
     """For each current prescription, the first day of the unbroken run of versions that
     prescribe its exercise (a dose change does not restart the count)."""
     if not periods:
@@ -83,10 +72,3 @@ def _first_prescribed(periods: list[clinical_data.VersionPeriod]) -> dict[int, d
             start = period.start
         starts[p.id] = start
     return starts
-
-
-def _exercise_of(prescription_ids: set[int]) -> dict[int, int]:
-    if not prescription_ids:
-        return {}
-    rows = Prescription.select(Prescription.id, Prescription.exercise).where(Prescription.id.in_(prescription_ids))
-    return {row.id: row.exercise_id for row in rows}

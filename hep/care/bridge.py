@@ -1,14 +1,18 @@
 """Reading the database into the plain records ``hep.clinical`` works on.
 
-The one bridge between storage and the pure clinical engine: views and tasks call these,
-then hand the records to ``hep.clinical``.
+The one bridge between storage and the pure clinical engine: the care services call these,
+then hand the records to ``hep.clinical``. Sessions logged against earlier versions of an
+exercise are mapped onto the current prescription by the rule of
+:func:`hep.logbook.sessions.counted_for`, the same one every session count uses.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hep.clinical.records import CheckInRecord, CompletionRecord, Dose
+from hep.logbook.sessions import Rx, counted_for
 from hep.models import CheckIn, Completion, Patient, Prescription, Program, ProgramVersion
 from hep.timeutil import from_storage, local_date
 
@@ -33,6 +37,27 @@ def completions(patient: Patient, since: date) -> list[tuple[Completion, Complet
     rows = (Completion.current()
             .where((Completion.patient == patient) & (Completion.local_date >= since)))
     return [(row, completion_record(row)) for row in rows]
+
+
+def completions_for_current(patient: Patient, since: date,
+                            current: tuple[Prescription, ...]) -> list[CompletionRecord]:
+    """The records since ``since`` that count for one of the ``current`` prescriptions,
+    each re-keyed to it (sessions of dropped exercises are left out)."""
+    version = [_rx(p) for p in current]
+    logged = completions(patient, since)
+    ids = {row.prescription_id for row, _r in logged}
+    known = {p.id: _rx(p) for p in Prescription.select().where(Prescription.id.in_(sorted(ids)))} if ids else {}
+    records = []
+    for row, record in logged:
+        target = counted_for(known[row.prescription_id], version)
+        if target is not None:
+            records.append(dataclasses.replace(record, prescription_id=target))
+    return records
+
+
+def _rx(p: Prescription) -> Rx:
+    return Rx(p.id, p.version_id, p.exercise_id, p.side, p.position, p.frequency_per_day,
+              frozenset(p.days_of_week or ()))
 
 
 def checkins(patient: Patient, since: date) -> list[CheckInRecord]:

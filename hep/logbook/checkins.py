@@ -1,0 +1,61 @@
+"""Next-morning check-ins, and what the patient is told after a red-flag answer."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Mapping
+
+from flask_babel import gettext as _
+
+from hep.errors import Conflict, Invalid
+from hep.logbook.replay import body_hash, store_once
+from hep.models import CheckIn, Patient
+from hep.people import audit
+from hep.timeutil import today_in
+
+
+def urgent_message() -> str:
+    """What a patient reads after a red-flag answer (never 'wait for your next session')."""
+    return _(
+        "Seek urgent medical care now: go to an emergency department or call your local "
+        "emergency number. Changes in bladder or bowel control or numbness around the saddle "
+        "area need to be checked today. Do not wait for your next appointment."
+    )
+
+
+def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, bool]:
+    """Store a next-morning check-in under the replay rules; (record, created).
+
+    One check-in per patient per day: a second one for the same date is a ``Conflict``; a
+    date outside the last week is ``Invalid``.
+    """
+    today = today_in(patient.timezone)
+    if body["date"] > today or body["date"] < today - timedelta(days=7):
+        raise Invalid(errors={"date": [_("Use a date within the last week.")]})
+    digest = body_hash(body)
+    existing_day = CheckIn.get_or_none((CheckIn.patient == patient) & (CheckIn.date == body["date"]))
+    if existing_day is not None and existing_day.id != body["id"]:
+        raise Conflict(_("There is already a check-in for that day."), title="Conflict")
+
+    def create() -> CheckIn:
+        checkin = CheckIn.create(patient=patient, request_hash=digest, **body)
+        if checkin.red_flag_change:
+            audit.record("alert.red_flag", patient=patient, checkin=checkin.id)
+        return checkin
+
+    return store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+
+
+def recent_checkins(patient: Patient, limit: int) -> list[CheckIn]:
+    """The patient's latest check-ins, newest first."""
+    return list(CheckIn.select().where(CheckIn.patient == patient).order_by(CheckIn.date.desc()).limit(limit))
+
+
+def checkin_view(checkin: CheckIn) -> dict:
+    urgent = bool(checkin.red_flag_change)
+    return {
+        **{k: getattr(checkin, k) for k in (
+            "id", "date", "morning_pain", "settled", "distal_symptom",
+            "new_numbness_or_weakness", "red_flag_change", "recorded_at")},
+        "urgent": urgent,
+        "message": urgent_message() if urgent else None,
+    }
