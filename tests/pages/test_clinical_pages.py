@@ -11,31 +11,15 @@ import pytest
 from conftest import PASSWORD
 
 from hep.people.accounts import create_or_update_therapist
+from tests.support.pages import CSRF, csrf_from, post_form, sign_in, text_of
 from hep.clinical import ASSESSMENT_FIELDS, SECTIONS
 from hep.models import Assessment, AuditEvent, ExposureSession, HierarchyItem, Patient
 from hep.therapist import assessment_form
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]
 
 
-def sign_in(app, email, password=PASSWORD):
-    client = app.test_client()
-    token = CSRF.search(client.get("/t/login").get_data(as_text=True)).group(1)
-    response = client.post("/t/login", data={"csrf_token": token, "email": email, "password": password})
-    assert response.status_code == 302
-    return client
 
-
-def post_form(client, path, data, form_page=None):
-    page = client.get(form_page or path)
-    assert page.status_code == 200, page.status_code
-    token = CSRF.search(page.get_data(as_text=True)).group(1)
-    return client.post(path, data={"csrf_token": token, **data})
-
-
-def text_of(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 @pytest.fixture

@@ -11,39 +11,18 @@ import pytest
 
 from conftest import PASSWORD, exercise_id
 from hep.people.accounts import create_or_update_therapist
+from tests.support.pages import CSRF, csrf_from, post_form, sign_in, text_of
 from hep.models import Invite, Patient, Prescription, ProgramVersion
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def csrf_from(client, path):
-    page = client.get(path)
-    assert page.status_code == 200, page.status_code
-    return CSRF.search(page.get_data(as_text=True)).group(1)
 
-
-def sign_in(app, email, password=PASSWORD):
-    """A browser-like client signed in through the login form."""
-    client = app.test_client()
-    token = csrf_from(client, "/t/login")
-    response = client.post("/t/login", data={"csrf_token": token, "email": email, "password": password})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/t/patients")
-    return client
-
-
-def post_form(client, path, data, form_page=None):
-    """Post ``data`` with the CSRF token read from ``form_page`` (default: ``path``)."""
-    token = csrf_from(client, form_page or path)
-    return client.post(path, data={"csrf_token": token, **data})
 
 
 @pytest.fixture
 def browser(app, therapist):
     return sign_in(app, therapist["email"])
 
-
-def text_of(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 def test_sign_in_is_refused_without_the_csrf_token(app, therapist):
