@@ -6,6 +6,7 @@ from hep.models.logs import Completion, CheckIn
 from hep.models.clinical import Assessment, HierarchyItem, ExposureSession, QuestionnaireResponse
 from hep.models.push import PushSubscription, ReminderSchedule, ReminderDelivery, DeliveryAttempt
 from hep.models.audit import AuditEvent
+from hep.models.alerts import Alert, StaffPushSubscription, AlertNotification
 
 ALL_MODELS = (
     Clinic, User, Patient, Invite,
@@ -15,6 +16,7 @@ ALL_MODELS = (
     Assessment, HierarchyItem, ExposureSession, QuestionnaireResponse,
     PushSubscription, ReminderSchedule, ReminderDelivery, DeliveryAttempt,
     AuditEvent,
+    Alert, StaffPushSubscription, AlertNotification,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS"]

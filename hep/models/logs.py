@@ -54,6 +54,9 @@ class CheckIn(BaseModel):
     distal_symptom = pw.CharField(max_length=20)
     new_numbness_or_weakness = pw.BooleanField()
     red_flag_change = pw.BooleanField()
+    back_pain = pw.SmallIntegerField(null=True)
+    leg_pain = pw.SmallIntegerField(null=True)
+    weakness_worse = pw.BooleanField(default=False)  # new trouble lifting the foot, heel/toe walking, tripping
     recorded_at = pw.DateTimeField(default=_now)
     request_hash = pw.CharField(max_length=64)
 

@@ -50,7 +50,9 @@ class Prescription(BaseModel):
     hold_seconds = pw.IntegerField(default=0)
     rest_seconds = pw.IntegerField(default=30)
     side = pw.CharField(max_length=12, default="both")
-    load = pw.CharField(max_length=100, null=True)
+    load = pw.CharField(max_length=100, null=True)  # free text: bands, body weight
+    load_value = pw.FloatField(null=True)  # a weight, counted in the weekly volume
+    load_unit = pw.CharField(max_length=2, null=True)  # kg | lb
     frequency_per_day = pw.IntegerField(default=1)
     days_of_week = JSONField(default=lambda: [1, 2, 3, 4, 5, 6, 7])
     pain_ceiling = pw.IntegerField(default=5)
