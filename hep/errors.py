@@ -24,11 +24,12 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, detail: str | None = None, *, errors: Mapping[str, Any] | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, extra: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail or title or self.__class__.__name__)
         self.detail = detail
         self.errors = {k: list(v) for k, v in errors.items()} if errors else None
         self.title = title
+        self.extra = dict(extra or {})  # RFC 9457 extension members, e.g. the figures of a 409
 
 
 class Unauthorized(DomainError):
@@ -82,12 +83,14 @@ class Problem(HTTPException):
         errors: Mapping[str, Any] | None = None,
         title: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(description=detail)
         self.code = status
         self.errors = dict(errors) if errors else None
         self.title = title
         self.extra_headers = dict(headers or {})
+        self.extra = dict(extra or {})
 
 
 def problem_response(
@@ -96,8 +99,9 @@ def problem_response(
     detail: str | None = None,
     errors: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"type": PROBLEM_TYPE, "title": title, "status": status}
+    body: dict[str, Any] = {**(extra or {}), "type": PROBLEM_TYPE, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -142,12 +146,13 @@ def handle_http_exception(exc: HTTPException):
     if exc.response is not None and "Retry-After" in exc.response.headers:
         headers["Retry-After"] = exc.response.headers["Retry-After"]
     if _wants_json():
-        return problem_response(status, title, detail, _field_errors(exc), headers)
+        return problem_response(status, title, detail, _field_errors(exc), headers, getattr(exc, "extra", None))
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, headers
 
 
 def handle_domain_error(exc: DomainError):
-    return handle_http_exception(Problem(exc.status, exc.detail, errors=exc.errors, title=exc.title))
+    return handle_http_exception(Problem(exc.status, exc.detail, errors=exc.errors, title=exc.title,
+                                         extra=exc.extra))
 
 
 def handle_unexpected(exc: Exception):

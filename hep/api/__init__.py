@@ -8,8 +8,8 @@ from hep.extensions import api
 
 def register(app: Flask) -> None:
     from hep.api import (
-        auth, checkins, clinical, completions, exercises, patients, progress, push, today,
+        alerts, auth, checkins, clinical, completions, exercises, patients, progress, push, today,
     )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, push):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
         api.register_blueprint(module.bp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Mapping
 
 from hep.clinical.records import CheckInRecord, CompletionRecord, Dose
 from hep.logbook.sessions import Rx, counted_for
@@ -17,11 +18,17 @@ from hep.models import CheckIn, Completion, Patient, Prescription, Program, Prog
 from hep.timeutil import from_storage, local_date
 
 
+def engine_dose(values: Mapping[str, Any]) -> Dose:
+    """The engine's ``Dose`` from dose fields (a prescription's, or a planned program item's)."""
+    return Dose(sets=values["sets"], reps=values["reps"], hold_seconds=values["hold_seconds"],
+                frequency_per_day=values["frequency_per_day"],
+                days_of_week=frozenset(values["days_of_week"]),
+                load_value=values.get("load_value"), load_unit=values.get("load_unit"))
+
+
 def dose(prescription: Prescription) -> Dose:
-    return Dose(sets=prescription.sets, reps=prescription.reps,
-                hold_seconds=prescription.hold_seconds,
-                frequency_per_day=prescription.frequency_per_day,
-                days_of_week=frozenset(prescription.days_of_week))
+    return engine_dose({k: getattr(prescription, k) for k in (
+        "sets", "reps", "hold_seconds", "frequency_per_day", "days_of_week", "load_value", "load_unit")})
 
 
 def completion_record(row: Completion) -> CompletionRecord:
@@ -66,7 +73,8 @@ def checkins(patient: Patient, since: date) -> list[CheckInRecord]:
         CheckInRecord(id=r.id, date=r.date, morning_pain=r.morning_pain, settled=r.settled,
                       distal_symptom=r.distal_symptom,
                       new_numbness_or_weakness=r.new_numbness_or_weakness,
-                      red_flag_change=r.red_flag_change)
+                      red_flag_change=r.red_flag_change, back_pain=r.back_pain, leg_pain=r.leg_pain,
+                      weakness_worse=bool(r.weakness_worse))
         for r in rows
     ]
 

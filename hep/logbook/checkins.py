@@ -38,7 +38,7 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
 
     def create() -> CheckIn:
         checkin = CheckIn.create(patient=patient, request_hash=digest, **body)
-        if checkin.red_flag_change:
+        if is_emergency(checkin):
             audit.record("alert.red_flag", patient=patient, checkin=checkin.id)
         return checkin
 
@@ -50,12 +50,17 @@ def recent_checkins(patient: Patient, limit: int) -> list[CheckIn]:
     return list(CheckIn.select().where(CheckIn.patient == patient).order_by(CheckIn.date.desc()).limit(limit))
 
 
+def is_emergency(checkin: CheckIn) -> bool:
+    """A red-flag answer or weakness getting worse: the patient is sent to emergency care."""
+    return bool(checkin.red_flag_change or checkin.weakness_worse)
+
+
 def checkin_view(checkin: CheckIn) -> dict:
-    urgent = bool(checkin.red_flag_change)
+    urgent = is_emergency(checkin)
     return {
         **{k: getattr(checkin, k) for k in (
-            "id", "date", "morning_pain", "settled", "distal_symptom",
-            "new_numbness_or_weakness", "red_flag_change", "recorded_at")},
+            "id", "date", "morning_pain", "settled", "distal_symptom", "new_numbness_or_weakness",
+            "red_flag_change", "back_pain", "leg_pain", "weakness_worse", "recorded_at")},
         "urgent": urgent,
         "message": urgent_message() if urgent else None,
     }

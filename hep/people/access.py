@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hep.errors import Forbidden, NotFound
-from hep.models import Patient
+from hep.models import Alert, Patient
 
 
 def therapist_patient(patient_id: int) -> Patient:
@@ -30,3 +30,14 @@ def own_patient() -> Patient:
     if patient is None or patient.archived_at is not None:
         raise Forbidden(_("This account has no patient record."))
     return patient
+
+
+def therapist_alert(alert_id: int) -> Alert:
+    """An alert about one of the signed-in therapist's patients; raises ``NotFound`` otherwise."""
+    alert = (Alert.select(Alert).join(Patient)
+             .where((Alert.id == alert_id) & (Patient.therapist == current_user.id)
+                    & Patient.archived_at.is_null())
+             .first())
+    if alert is None:
+        raise NotFound(_("No such alert."))
+    return alert

@@ -6,18 +6,19 @@ from typing import Any, Iterable, Mapping
 from flask_babel import gettext as _
 
 from hep.db import db
-from hep.errors import Invalid
+from hep.clinical.volume import check_program_volume
+from hep.errors import Conflict, Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
 from hep.people import audit
 
 DOSE_FIELDS = (
-    "sets", "reps", "hold_seconds", "rest_seconds", "side", "load",
+    "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
     "frequency_per_day", "days_of_week", "pain_ceiling", "notes",
 )
 # Used only where neither the request nor the library says otherwise.
 FALLBACK_DOSE = {"sets": 2, "reps": 10, "hold_seconds": 0, "rest_seconds": 30, "side": "both",
-                 "load": None, "frequency_per_day": 1, "days_of_week": [1, 2, 3, 4, 5, 6, 7],
+                 "load": None, "load_value": None, "load_unit": None, "frequency_per_day": 1, "days_of_week": [1, 2, 3, 4, 5, 6, 7],
                  "pain_ceiling": 5, "notes": ""}
 
 
@@ -26,12 +27,24 @@ def current_version(patient: Patient) -> ProgramVersion | None:
     return program.current_version() if program else None
 
 
+class VolumeIncrease(Conflict):
+    """The new version raises an exercise's weekly volume above the patient's cap, or its
+    load; ``changes`` holds the figures per exercise. Saving needs the therapist's confirmation."""
+
+    def __init__(self, changes: list[dict]) -> None:
+        super().__init__(_("This raises the weekly volume or the load of some exercises. "
+                           "Check the figures and confirm to save."), extra={"volume_changes": changes})
+        self.changes = changes
+
+
 def assign(patient: Patient, by: User, phase: str, notes: str,
-           items: Iterable[Mapping[str, Any]]) -> ProgramVersion:
+           items: Iterable[Mapping[str, Any]], *, confirm_volume_increase: bool = False) -> ProgramVersion:
     """Save a new program version for ``patient``.
 
     Raises ``Invalid`` naming ``items.N.exercise_id`` when an exercise is not in the
-    library visible to the therapist's clinic; nothing is written then.
+    library visible to the therapist's clinic, and ``VolumeIncrease`` when an exercise's
+    weekly volume rises above the patient's cap (or its load rises) unless
+    ``confirm_volume_increase``; nothing is written then.
     """
     items = list(items)
     wanted = {item["exercise_id"] for item in items}
@@ -45,6 +58,11 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
     }
     if errors:
         raise Invalid(_("Some exercises are not in the library."), errors=errors)
+    doses = [dose_with_defaults(item, visible[item["exercise_id"]]) for item in items]
+    if not confirm_volume_increase:
+        changes = volume_changes(patient, [(item["exercise_id"], d) for item, d in zip(items, doses, strict=True)])
+        if changes:
+            raise VolumeIncrease(changes)
     with db.atomic():
         program, _created = Program.get_or_create(patient=patient)
         last = program.current_version()
@@ -53,12 +71,35 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
             phase=phase, notes=notes, created_by=by,
         )
         Prescription.insert_many([
-            {"version": version, "exercise": item["exercise_id"], "position": i,
-             **dose_with_defaults(item, visible[item["exercise_id"]])}
-            for i, item in enumerate(items)
+            {"version": version, "exercise": item["exercise_id"], "position": i, **dose}
+            for i, (item, dose) in enumerate(zip(items, doses, strict=True))
         ]).execute()
-        audit.record("program.assign", patient=patient, version=version.number, items=len(items))
+        audit.record("program.assign", patient=patient, version=version.number, items=len(items),
+                     volume_confirmed=confirm_volume_increase)
     return version
+
+
+def volume_changes(patient: Patient, planned: list[tuple[int, Mapping[str, Any]]]) -> list[dict]:
+    """The exercises whose weekly volume would rise above the patient's cap, or whose load
+    would rise, going from the current version to ``planned`` ((exercise id, dose) pairs):
+    each with its figures (``hep.clinical.check_program_volume``). Empty when there is no
+    current version or nothing needs confirming."""
+    from hep.care.bridge import engine_dose
+    from hep.care.thresholds import settings_for
+
+    version = current_version(patient)
+    if version is None:
+        return []
+    before, names = {}, {}
+    for p in version.ordered_prescriptions():
+        before.setdefault(p.exercise_id, engine_dose(dose_of(p)))
+        names[p.exercise_id] = p.exercise.name
+    after = {}
+    for exercise_id, dose in planned:
+        after.setdefault(exercise_id, engine_dose(dose))
+    return [{**change.to_dict(), "exercise_name": names.get(change.key)}
+            for change in check_program_volume(before, after, settings_for(patient))
+            if change.needs_confirmation]
 
 
 def dose_with_defaults(item: Mapping[str, Any], exercise: Exercise) -> dict:
@@ -94,3 +135,13 @@ def program_view(patient: Patient) -> dict:
     versions = list(program.versions.order_by(ProgramVersion.number.desc()))
     views = [version_view(v) for v in versions]
     return {"current": views[0] if views else None, "history": views}
+
+
+def prescription_names(ids) -> dict[int, str]:
+    """The exercise name of each prescription id (None and unknown ids left out)."""
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = (Prescription.select(Prescription.id, Exercise.name).join(Exercise)
+            .where(Prescription.id.in_(wanted)).tuples())
+    return dict(rows)

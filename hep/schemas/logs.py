@@ -47,6 +47,12 @@ class CheckInIn(Schema):
     distal_symptom = fields.String(required=True, validate=validate.OneOf(DISTAL_SYMPTOMS))
     new_numbness_or_weakness = fields.Boolean(required=True)
     red_flag_change = fields.Boolean(required=True)
+    # Optional, without defaults: a body an older client sends hashes as it did before, so
+    # its offline replays still match (see hep.logbook.replay).
+    back_pain = Score(allow_none=True)
+    leg_pain = Score(allow_none=True)
+    weakness_worse = fields.Boolean(metadata={"description": "New trouble lifting the foot, walking on "
+                                                             "heels or toes, or tripping"})
 
 
 class CheckInOut(Schema):
@@ -57,6 +63,9 @@ class CheckInOut(Schema):
     distal_symptom = fields.String()
     new_numbness_or_weakness = fields.Boolean()
     red_flag_change = fields.Boolean()
+    back_pain = fields.Integer(allow_none=True)
+    leg_pain = fields.Integer(allow_none=True)
+    weakness_worse = fields.Boolean()
     recorded_at = Instant()
     urgent = fields.Boolean()
     message = fields.String(allow_none=True)
