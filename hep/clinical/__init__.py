@@ -6,8 +6,9 @@ this package; it never imports them.
 """
 from .adherence import Adherence, WeekAdherence, combined_adherence, session_adherence
 from .alerts import Alert, alert_level, alerts_for, red_flag_alerts
-from .assessment import (ASSESSMENT_FIELDS, CAUDA_EQUINA_FLAGS, FIELDS_BY_NAME, SECTIONS,
-                         FieldChange, FieldSpec, compare_assessments, red_flags_present,
+from .assessment import (ASSESSMENT_FIELDS, CAUDA_EQUINA_FLAGS, EMERGENCY_FLAGS, FIELDS_BY_NAME,
+                         SECTIONS, FieldChange, FieldSpec, RedFlagItem, RedFlagScreen,
+                         classify_red_flags, compare_assessments, red_flags_present,
                          validate_assessment)
 from .exposure import (ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change,
                        next_item, rank_hierarchy)
@@ -24,7 +25,8 @@ from .volume import (ExerciseVolumeChange, VolumeCheck, check_program_volume, ch
 
 __all__ = [
     "ALERT_LEVELS", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
-    "check_program_volume", "distal_moves",
+    "check_program_volume", "distal_moves", "EMERGENCY_FLAGS", "RedFlagItem", "RedFlagScreen",
+    "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
     "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
