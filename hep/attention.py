@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from hep.models import Patient
 from hep.summary import summary_view
 
-SEVERITY = {"urgent": 3, "warning": 2, "info": 1}
+SEVERITY = {"emergency": 4, "urgent": 3, "warning": 2, "caution": 1, "info": 1}
 
 
 def _labels() -> dict[str, str]:

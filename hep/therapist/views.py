@@ -44,8 +44,10 @@ def labels() -> dict:
         "settled_labels": {"yes": _("Yes"), "partly": _("Partly"), "no": _("No")},
         "distal_labels": {"none": _("None"), "back": _("Back"), "buttock": _("Buttock"),
                           "thigh": _("Thigh"), "below_knee": _("Below the knee"), "foot": _("Foot")},
-        "level_labels": {"urgent": _("Urgent"), "warning": _("Check"), "info": _("Note")},
-        "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress")},
+        "level_labels": {"emergency": _("Emergency"), "urgent": _("Urgent"), "warning": _("Check"),
+                         "caution": _("Note"), "info": _("Note")},
+        "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
+                          "stop": _("Stop")},
     }
 
 
