@@ -184,7 +184,8 @@ class CheckInRecord:
 class OpenAlert:
     """A stored alert that is open (not yet resolved) for the patient, as the caller knows it.
 
-    An ``emergency`` or ``urgent`` one stops every prescription until it is resolved.
+    An ``emergency`` or ``urgent`` one stops every prescription until it is resolved. A level
+    stored before the four tiers (``info``) reads as ``caution``.
     """
 
     level: AlertLevel
@@ -193,6 +194,8 @@ class OpenAlert:
     date: date | None = None
 
     def __post_init__(self) -> None:
+        if self.level == "info":
+            object.__setattr__(self, "level", "caution")
         if self.level not in ALERT_LEVELS:
             raise ValueError(f"level must be one of {ALERT_LEVELS}, got {self.level!r}")
         if not isinstance(self.code, str) or not self.code:

@@ -141,7 +141,7 @@ def centralisation(checkins: Iterable[CheckInRecord]) -> Trend:
 def recommend(dose: Dose, completions: Iterable[CompletionRecord],
               checkins: Iterable[CheckInRecord], settings: ClinicalSettings | None = None, *,
               today: date, tz: ZoneInfo, prescribed_from: date | None = None,
-              prescription_id: int | None = None, open_alert: OpenAlert | None = None,
+              prescription_id: int | None = None, open_alert: OpenAlert | str | None = None,
               resolved_on: date | None = None, baseline_morning_pain: int | None = None,
               calming: bool = False, loaded: bool | None = None,
               program_changed_on: Collection[date] = ()) -> Recommendation:
@@ -152,7 +152,8 @@ def recommend(dose: Dose, completions: Iterable[CompletionRecord],
     - ``prescribed_from``: the local day the current dose started (a new exercise or a dose
       change); the window and the morning reference start there, and a bad morning after that
       day names the change as its likely cause;
-    - ``open_alert``: an open stored alert; emergency or urgent -> ``stop``;
+    - ``open_alert``: an open stored alert (or just its level); emergency or urgent -> ``stop``
+      for every prescription, naming the alert;
     - ``resolved_on``: the local day an alert was last resolved: emergency answers up to that
       day no longer stop, and nothing progresses until ``resolution_hold_days`` days of new
       data;
@@ -166,6 +167,8 @@ def recommend(dose: Dose, completions: Iterable[CompletionRecord],
       change and holds this exercise instead of regressing it.
     """
     settings = settings or ClinicalSettings()
+    if isinstance(open_alert, str):
+        open_alert = OpenAlert(open_alert, "open_alert")  # type: ignore[arg-type]
     ctx = _Context.build(dose, completions, checkins, settings, today=today, tz=tz,
                          prescribed_from=prescribed_from, prescription_id=prescription_id,
                          open_alert=open_alert, resolved_on=resolved_on,

@@ -255,6 +255,12 @@ def test_only_emergency_and_urgent_alerts_stop(level, status):
         assert rec.reasons[0].rule == "open_alert" and level in rec.reasons[0].detail
 
 
+def test_an_open_alert_may_be_given_as_its_level():
+    rec = run(*green_logs(), open_alert="urgent")
+    assert rec.status == "stop" and rec.reasons[0].values["alert_level"] == "urgent"
+    assert run(*green_logs(), open_alert="info").status == "progress"  # old level: a caution
+
+
 def test_stop_lists_the_regress_and_hold_reasons_too():
     comps, checks = logs(after=8)
     checks[-1] = dataclasses.replace(checks[-1], both_legs=True)
@@ -334,6 +340,7 @@ def test_pain_thresholds_follow_patient_settings():
 
 @pytest.mark.parametrize("tail, status, rule", [
     ([3], "progress", None),                                   # +1: daily variation
+    ([1, 3, 2, 3, 1, 2, 3, 2, 1, 3], "progress", None),        # 2 +- 1, any order
     ([4], "hold", "morning_rating_above_median_once"),         # +2 once
     ([4, 4], "regress", "morning_rating_above_median"),        # two in a row
     ([4, 2, 4, 2, 4], "regress", "morning_rating_above_median"),  # 3 of the last 5

@@ -114,7 +114,8 @@ AWARE = datetime(2025, 3, 1, 9, tzinfo=timezone.utc)
     lambda: Dose(3, 10, load_value=8, load_unit="stone"),
     lambda: Dose(3, 10, load_value=-1, load_unit="kg"),
     lambda: Dose(3, 10, load_unit="kg"),
-    lambda: OpenAlert("info", "x"),
+    lambda: OpenAlert("bogus", "x"),
+    lambda: OpenAlert("urgent", ""),
 ])
 def test_records_reject_invalid_values(build):
     with pytest.raises(ValueError):
@@ -136,3 +137,4 @@ def test_new_record_fields_are_optional():
     assert Dose(3, 10).load_kg is None
     assert Dose(3, 10, load_value=10, load_unit="lb").load_kg == pytest.approx(4.536, abs=1e-3)
     assert OpenAlert("urgent", "x").stops and not OpenAlert("warning", "x").stops
+    assert OpenAlert("info", "x").level == "caution"  # a level stored before the four tiers
