@@ -197,6 +197,10 @@ def _dates(days: Iterable[date]) -> str:
     return ", ".join(d.isoformat() for d in sorted(set(days)))
 
 
+def _where(distal: object) -> str:
+    return str(distal).replace("_", " ")
+
+
 def _num(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 2)
 
@@ -565,8 +569,8 @@ class _Context:
                 "trend": "peripheralising", "from": periph[0].before.distal_symptom,
                 "to": periph[-1].to_symptom, "dates": _dates(m.date for m in mornings),
                 "done_in_previous_24h": int(bool(done))}
-            detail = (f"Most distal symptom moved down the leg ({values['from']} to "
-                      f"{values['to']}) on {values['dates']}.")
+            detail = (f"Most distal symptom moved down the leg ({_where(values['from'])} to "
+                      f"{_where(values['to'])}) on {values['dates']}.")
             if done:
                 detail += f" This exercise was done the day before ({_dates(self.day(c) for c in done)})."
             reasons.append(self._morning_only(
@@ -578,7 +582,7 @@ class _Context:
             reasons.append(Reason(
                 "distal_further_once", "hold",
                 f"Most distal symptom one level further down the leg on {mv.mornings[0].date.isoformat()} "
-                f"({mv.before.distal_symptom} to {mv.to_symptom}); not centralising.",
+                f"({_where(mv.before.distal_symptom)} to {_where(mv.to_symptom)}); not centralising.",
                 _ids((mv.before, *mv.mornings)),
                 {"trend": "further_once", "from": mv.before.distal_symptom, "to": mv.to_symptom}))
         if reasons:
@@ -592,11 +596,11 @@ class _Context:
                   "to": last.distal_symptom}
         if values["trend"] == "centralising":
             return [Reason("distal_centralising", "progress",
-                           f"Leg symptoms centralising ({first.distal_symptom} to "
-                           f"{last.distal_symptom}): a good response even if back pain rises; "
+                           f"Leg symptoms centralising ({_where(first.distal_symptom)} to "
+                           f"{_where(last.distal_symptom)}): a good response even if back pain rises; "
                            "the morning rule reads leg pain meanwhile.", (first.id, last.id), values)]
         return [Reason("distal_stable", "progress",
-                       f"Most distal symptom the same ({last.distal_symptom}).",
+                       f"Most distal symptom the same ({_where(last.distal_symptom)}).",
                        (first.id, last.id), values)]
 
     def _neuro(self) -> list[Reason]:
