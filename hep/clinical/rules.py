@@ -282,8 +282,8 @@ class _Context:
         exercise, or of another one, on one of those days."""
         if self.prescribed_from is not None and self.prescribed_from in after_days:
             on = self.prescribed_from.isoformat()
-            return (f" Likely cause: this exercise's current dose started on {on} (a dose "
-                    "change or a new exercise).",
+            return ((f" Likely cause: this exercise's current dose started on {on} (a dose "
+                     "change or a new exercise)."),
                     {"likely_cause": "this_exercise_changed", "changed_on": on})
         others = sorted(d for d in self.program_changed_on if d in after_days)
         if others:

@@ -92,7 +92,7 @@ def test_compare_assessments_side_by_side():
 
 # ---- red flags weighed in clusters (IFOMPT) ---------------------------------------------------
 
-from hep.clinical import EMERGENCY_FLAGS, classify_red_flags  # noqa: E402
+from hep.clinical import EMERGENCY_FLAGS, classify_red_flags
 
 
 def _screen(**answers):
