@@ -19,6 +19,7 @@ from hep.people import invites
 from hep.db import db
 from hep.models import (CheckIn, Completion, Exercise, Patient, Prescription, Program,
                         ProgramVersion, ReminderSchedule, User)
+from hep.care.summary import refresh_alerts
 from hep.logbook.replay import body_hash
 from hep.library.seed import seed_library
 from hep.timeutil import to_storage, today_in, utcnow, zone
@@ -47,6 +48,7 @@ def prepare(base_url: str) -> Credentials:
     patient = Patient.get_or_none((Patient.therapist == therapist) & (Patient.display_name == PATIENT_NAME))
     if patient is None:
         patient = _create_patient_with_history(therapist)
+    refresh_alerts(patient)  # the history was written straight to the tables
     token, _invite = invites.issue(patient, therapist, ttl_days=14)
     return Credentials(THERAPIST_EMAIL, password, f"{base_url.rstrip('/')}/join/{token}")
 

@@ -66,7 +66,10 @@ def get_program(patient_id: int):
 @bp.arguments(ProgramIn)
 @bp.response(201, ProgramVersionOut)
 def assign_program(body, patient_id: int):
-    """Save a new program version (the patient's link does not change)."""
+    """Save a new program version (the patient's link does not change). 409 with
+    ``volume_changes`` (the figures per exercise) when the weekly volume of an exercise rises
+    above the patient's cap or its load rises, unless ``confirm_volume_increase``."""
     patient = therapist_patient(patient_id)
-    version = versions.assign(patient, current_user, body["phase"], body["notes"], body["items"])
+    version = versions.assign(patient, current_user, body["phase"], body["notes"], body["items"],
+                              confirm_volume_increase=body["confirm_volume_increase"])
     return versions.version_view(version)

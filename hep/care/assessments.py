@@ -36,6 +36,9 @@ def create_assessment(patient: Patient, by: User, kind: str, assessed_on: date |
                             data=dict(data))
     audit.record("assessment.create", patient=patient, assessment=row.id,
                  red_flags=list(red_flags_present(row.data)))
+    from hep.care.summary import refresh_alerts
+
+    refresh_alerts(patient)
     return row
 
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from hep.care.summary import summary_view
+from hep.care.alerts import LEVEL_RANK, alerts_of
 from hep.logbook.sessions import sessions_done
 from hep.models import CheckIn, Completion, Patient
 from hep.people.patients import has_joined
-from hep.programs.versions import current_version
+from hep.programs.versions import current_version, prescription_names
 from hep.timeutil import today_in
-
-SEVERITY = {"urgent": 3, "warning": 2, "info": 1}
 
 
 def _labels() -> dict[str, str]:
     return {
-        "red_flag_change": _("Red-flag answer: contact now"),
-        "assessment_red_flag": _("Red flag in assessment"),
-        "new_numbness_or_weakness": _("New numbness or weakness"),
+        "red_flag": _("Red-flag answer: contact now"),
+        "weakness_worse": _("Weakness getting worse: contact now"),
+        "both_legs": _("Symptoms in both legs: contact now"),
+        "new_neuro_signs": _("New numbness or weakness"),
+        "peripheralising": _("Symptoms spreading down the leg"),
         "regress_recommended": _("Regress proposed"),
         "low_adherence": _("Low adherence"),
+        "no_checkins": _("No morning check-ins"),
+        "no_logs": _("Nothing logged since joining"),
         "no_recent_logs": _("Nothing logged lately"),
     }
 
@@ -28,22 +30,27 @@ def _labels() -> dict[str, str]:
 def patients_by_attention(therapist) -> list[tuple[Patient, list[dict]]]:
     """The therapist's patients with their flags, most urgent first, then by name."""
     rows = [(p, patient_flags(p)) for p in Patient.of_therapist(therapist).order_by(Patient.display_name)]
-    rows.sort(key=lambda pair: -max((f["severity"] for f in pair[1]), default=0))
+    rows.sort(key=lambda pair: min((LEVEL_RANK[f["level"]] for f in pair[1]), default=len(LEVEL_RANK)))
     return rows
 
 
 def patient_flags(patient: Patient) -> list[dict]:
-    """Flags, most severe first: {code, level, severity, label, detail}; one per alert code."""
+    """The unresolved stored alerts as flags, most severe first: {code, level, label,
+    detail, alert_id}; one per alert code (an assessment's findings under one label)."""
     labels = _labels()
+    unresolved = alerts_of(patient, unresolved_only=True)
+    names = prescription_names({a.prescription_id for a in unresolved})
     flags: dict[str, dict] = {}
-    for alert in summary_view(patient, days=14)["alerts"]:
-        code = alert["code"]
+    for alert in sorted(unresolved, key=lambda a: LEVEL_RANK[a.level]):
+        code = "assessment_red_flag" if alert.code.startswith("assessment_") else alert.code
         if code in flags:
             continue
-        detail = alert["detail"] + (f" ({alert['exercise_name']})" if alert.get("exercise_name") else "")
-        flags[code] = {"code": code, "level": alert["level"], "severity": SEVERITY[alert["level"]],
-                       "label": labels.get(code, code.replace("_", " ")), "detail": detail}
-    return sorted(flags.values(), key=lambda f: -f["severity"])
+        name = names.get(alert.prescription_id)
+        flags[code] = {"code": code, "level": alert.level, "alert_id": alert.id,
+                       "label": labels.get(code, _("Red flag in assessment") if code == "assessment_red_flag"
+                                           else code.replace("_", " ")),
+                       "detail": alert.detail + (f" ({name})" if name else "")}
+    return list(flags.values())
 
 
 def patient_list(therapist) -> list[dict]:

@@ -107,3 +107,27 @@ def version_periods(patient: Patient, start: date, end: date) -> list[VersionPer
         if first <= last:
             periods.append(VersionPeriod(version, first, last, tuple(version.ordered_prescriptions())))
     return periods
+
+
+_DOSE_FIELDS = ("sets", "reps", "hold_seconds", "frequency_per_day", "days_of_week", "load_value", "load_unit")
+
+
+def dose_starts(periods: list[VersionPeriod]) -> dict[int, date]:
+    """For each current prescription, the first local day of its current dose: the start of
+    the unbroken run of versions that prescribe its exercise at the same dose. The rules
+    read the evidence since then (a new exercise or a dose change starts afresh)."""
+    if not periods:
+        return {}
+
+    def same(p: Prescription, q: Prescription) -> bool:
+        return q.exercise_id == p.exercise_id and all(getattr(q, f) == getattr(p, f) for f in _DOSE_FIELDS)
+
+    starts = {}
+    for p in periods[-1].prescriptions:
+        start = periods[-1].start
+        for period in reversed(periods[:-1]):
+            if not any(same(p, q) for q in period.prescriptions):
+                break
+            start = period.start
+        starts[p.id] = start
+    return starts

@@ -27,4 +27,7 @@ def save_thresholds(patient: Patient, overrides: Mapping[str, Any]) -> ClinicalS
     Patient.update(clinical_settings=settings.overrides()).where(Patient.id == patient.id).execute()
     patient.clinical_settings = settings.overrides()
     audit.record("settings.update", patient=patient, overrides=settings.overrides())
+    from hep.care.summary import refresh_alerts
+
+    refresh_alerts(patient)
     return settings

@@ -13,7 +13,7 @@ or None when a change is only a change.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -57,6 +57,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("distribution", "Symptom distribution and neurology"),
     ("goals", "Goals"),
     ("red_flags", "Red-flag screen"),
+    ("risk_factors", "Risk factors for serious pathology"),
 )
 
 LEG_EFFECT = ("reproduces", "eases", "no_effect")
@@ -82,6 +83,11 @@ def _grade(name: str, label: str) -> FieldSpec:
 
 def _flag(name: str, label: str) -> FieldSpec:
     return _f(name, "bool", label, "red_flags", required=True, better="lower")
+
+
+def _risk(name: str, label: str) -> FieldSpec:
+    """An IFOMPT risk factor: optional, so assessments stored before it stay valid."""
+    return _f(name, "bool", label, "risk_factors", better="lower")
 
 
 ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
@@ -166,6 +172,19 @@ ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
     _flag("constant_night_pain", "Constant, unremitting night pain"),
     _flag("recent_significant_trauma", "Recent significant trauma"),
     _f("red_flag_notes", "text", "Red-flag notes", "red_flags", maximum=2000),
+    # risk factors the IFOMPT framework weighs in clusters (optional; Finucane et al. 2020)
+    _f("age_years", "int", "Age (years)", "risk_factors", minimum=0, maximum=120),
+    _risk("new_babinski_or_clonus", "New Babinski sign or clonus"),
+    _risk("new_spinal_pain", "New spinal pain (not the known episode)"),
+    _risk("thoracic_pain", "Thoracic pain"),
+    _risk("constant_worsening_pain", "Constant, worsening pain"),
+    _risk("no_improvement_4_6_weeks", "No improvement after 4-6 weeks"),
+    _risk("osteoporosis", "Osteoporosis"),
+    _risk("long_term_corticosteroids", "Long-term corticosteroid use"),
+    _risk("minor_trauma", "Recent minor trauma (a fall, a lift)"),
+    _risk("recent_spinal_surgery_or_injection", "Recent spinal surgery or injection"),
+    _risk("injected_drug_use", "Injected drug use"),
+    _risk("immunosuppression", "Immunosuppression"),
 )
 
 FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in ASSESSMENT_FIELDS}
@@ -266,3 +285,147 @@ def compare_assessments(before: Mapping[str, Any],
             continue
         changes.append(FieldChange(spec.name, old, new, _direction(spec, old, new)))
     return tuple(changes)
+
+
+# ---- red flags weighed in clusters (IFOMPT; CLINICAL.md "Alerts") ---------------------------
+
+Tier = Literal["emergency", "urgent", "caution"]
+TIERS: tuple[Tier, ...] = ("emergency", "urgent", "caution")
+
+#: Each alone is an emergency: possible cauda equina or a progressing neurological deficit.
+EMERGENCY_FLAGS = CAUDA_EQUINA_FLAGS + ("new_babinski_or_clonus",)
+_NEURO_SIGNS = ("numbness", "weakness", "reflexes_reduced", "progressive_weakness")
+_MALIGNANCY_WITH = ("new_spinal_pain", "constant_night_pain", "unexplained_weight_loss",
+                    "no_improvement_4_6_weeks") + _NEURO_SIGNS
+_FRACTURE_RISK = ("osteoporosis", "long_term_corticosteroids")
+_INFECTION_RISK = ("recent_spinal_surgery_or_injection", "injected_drug_use", "immunosuppression")
+_GRADES = tuple(f.name for f in ASSESSMENT_FIELDS if f.label.endswith("(Oxford 0-5)"))
+#: Age at or above which minor trauma suggests a fracture (IFOMPT: 65-70 or over).
+FRACTURE_AGE = 65
+#: Age above which new pain is a caution.
+CAUTION_AGE = 50
+
+
+@dataclass(frozen=True)
+class RedFlagItem:
+    """One finding of the screen: its ``tier``, a stable ``code``, the fields behind it and a
+    short English detail for the therapist."""
+
+    tier: Tier
+    code: str
+    fields: tuple[str, ...]
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"tier": self.tier, "code": self.code, "fields": list(self.fields),
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class RedFlagScreen:
+    """The screen's findings, most serious first; ``level`` is the highest tier or None."""
+
+    items: tuple[RedFlagItem, ...]
+
+    @property
+    def level(self) -> Tier | None:
+        return self.items[0].tier if self.items else None
+
+    def of(self, tier: Tier) -> tuple[RedFlagItem, ...]:
+        return tuple(i for i in self.items if i.tier == tier)
+
+    @property
+    def stops(self) -> bool:
+        """Emergency and urgent findings stop the program until the therapist resolves them."""
+        return self.level in ("emergency", "urgent")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"level": self.level, "items": [i.to_dict() for i in self.items]}
+
+
+def _label(name: str) -> str:
+    return FIELDS_BY_NAME[name].label.lower()
+
+
+def classify_red_flags(data: Mapping[str, Any],
+                       previous: Mapping[str, Any] | None = None) -> RedFlagScreen:
+    """Weigh a (valid) assessment's red-flag screen in clusters, as the IFOMPT framework does
+    (Finucane et al. 2020), into the three tiers of CLINICAL.md:
+
+    - emergency: each cauda equina sign (saddle numbness, bladder or bowel change, sexual
+      dysfunction), symptoms in both legs, progressive weakness, a new Babinski sign or clonus;
+    - urgent: suspected fracture (significant trauma; or minor trauma with osteoporosis, age
+      >= 65 or long-term corticosteroids), suspected infection (fever or feeling unwell, with
+      any infection risk factor named), suspected malignancy (a history of cancer together
+      with new spinal pain, night pain, weight loss, neurological signs or no improvement), a
+      drop of at least one Oxford grade since ``previous``;
+    - caution: a history of cancer alone, age over 50 with new spinal pain, thoracic pain,
+      constant worsening pain, night pain, weight loss or no improvement alone, minor trauma
+      alone, an infection risk factor alone, a reflex lost since ``previous``.
+
+    Findings that are part of an urgent cluster are not repeated as cautions. ``previous``
+    (the earlier assessment) makes "new" mean new.
+    """
+    yes = {name for name, value in data.items() if value is True}
+    age = data.get("age_years")
+    items: list[RedFlagItem] = []
+    for name in EMERGENCY_FLAGS:
+        if name in yes:
+            items.append(RedFlagItem("emergency", name, (name,),
+                                     f"{FIELDS_BY_NAME[name].label}: an emergency."))
+    used: set[str] = set()
+
+    def urgent(code: str, fields: Iterable[str], detail: str) -> None:
+        fields = tuple(fields)
+        used.update(fields)
+        items.append(RedFlagItem("urgent", code, fields, detail))
+
+    fracture_risk = [n for n in _FRACTURE_RISK if n in yes]
+    old = isinstance(age, int) and not isinstance(age, bool) and age >= FRACTURE_AGE
+    if "recent_significant_trauma" in yes:
+        urgent("suspected_fracture", ("recent_significant_trauma",),
+               "Suspected fracture: recent significant trauma.")
+    elif "minor_trauma" in yes and (fracture_risk or old):
+        risks = [_label(n) for n in fracture_risk] + ([f"age {age}"] if old else [])
+        urgent("suspected_fracture", ("minor_trauma", *fracture_risk,
+                                      *(("age_years",) if old else ())),
+               "Suspected fracture: minor trauma with " + ", ".join(risks) + ".")
+    infection_risk = [n for n in _INFECTION_RISK if n in yes]
+    if "fever_or_unwell" in yes:
+        urgent("suspected_infection", ("fever_or_unwell", *infection_risk),
+               "Suspected infection: fever or feeling unwell with spinal pain"
+               + (" and " + ", ".join(_label(n) for n in infection_risk) if infection_risk else "")
+               + ".")
+    if "history_of_cancer" in yes:
+        with_ = [n for n in _MALIGNANCY_WITH if n in yes]
+        if with_:
+            urgent("suspected_malignancy", ("history_of_cancer", *with_),
+                   "Suspected malignancy: a history of cancer with "
+                   + ", ".join(_label(n) for n in with_) + ".")
+    if previous:
+        dropped = [n for n in _GRADES if isinstance(previous.get(n), int)
+                   and isinstance(data.get(n), int) and data[n] <= previous[n] - 1]
+        if dropped:
+            urgent("strength_drop", dropped, "Strength dropped by at least one Oxford grade: "
+                   + ", ".join(f"{_label(n)} {previous[n]} -> {data[n]}" for n in dropped) + ".")
+
+    def caution(code: str, fields: tuple[str, ...], detail: str) -> None:
+        if not set(fields) <= used:
+            items.append(RedFlagItem("caution", code, fields, detail))
+
+    if "history_of_cancer" in yes:
+        caution("history_of_cancer", ("history_of_cancer",),
+                "A history of cancer: review once; it joins a cluster if other signs appear.")
+    if isinstance(age, int) and not isinstance(age, bool) and age > CAUTION_AGE \
+            and "new_spinal_pain" in yes:
+        caution("age_over_50_new_pain", ("age_years", "new_spinal_pain"),
+                f"Age {age} with new spinal pain.")
+    for name in ("thoracic_pain", "constant_worsening_pain", "constant_night_pain",
+                 "unexplained_weight_loss", "no_improvement_4_6_weeks", "minor_trauma",
+                 *_INFECTION_RISK):
+        if name in yes:
+            caution(name, (name,), f"{FIELDS_BY_NAME[name].label}.")
+    if previous and previous.get("reflexes_reduced") is False and data.get("reflexes_reduced") is True:
+        caution("reflex_lost", ("reflexes_reduced",), "A reflex reduced since the last assessment.")
+    order = {t: i for i, t in enumerate(TIERS)}
+    return RedFlagScreen(tuple(sorted(items, key=lambda i: order[i.tier])))

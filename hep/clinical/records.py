@@ -13,11 +13,17 @@ from zoneinfo import ZoneInfo
 from hep.timeutil import local_date
 
 Settled = Literal["yes", "partly", "no"]
+LoadUnit = Literal["kg", "lb"]
+AlertLevel = Literal["emergency", "urgent", "warning", "caution"]
+#: Kilograms in one pound (exact by definition).
+KG_PER_LB = 0.45359237
 DistalSymptom = Literal["none", "back", "buttock", "thigh", "below_knee", "foot"]
 
 #: The most distal symptom as an ordinal: a higher index is further down the leg.
 DISTAL_ORDER: tuple[DistalSymptom, ...] = get_args(DistalSymptom)
 SETTLED_CHOICES: tuple[Settled, ...] = get_args(Settled)
+LOAD_UNITS: tuple[LoadUnit, ...] = get_args(LoadUnit)
+ALERT_LEVELS: tuple[AlertLevel, ...] = get_args(AlertLevel)
 
 
 def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
@@ -34,6 +40,8 @@ class Dose:
 
     ``frequency_per_day`` sessions on each ISO weekday in ``days_of_week`` (1 = Monday .. 7);
     each session is ``sets`` x ``reps``, each rep held ``hold_seconds`` (0 = no hold).
+    ``load_value`` with ``load_unit`` (``kg`` or ``lb``) is an external weight; None for body
+    weight, bands and the like (a free-text load stays outside the engine).
     """
 
     sets: int
@@ -41,6 +49,8 @@ class Dose:
     hold_seconds: int = 0
     frequency_per_day: int = 1
     days_of_week: frozenset[int] = frozenset(range(1, 8))
+    load_value: float | None = None
+    load_unit: LoadUnit | None = None
 
     def __post_init__(self) -> None:
         _check_int("sets", self.sets, 1, 100)
@@ -51,6 +61,21 @@ class Dose:
         if not days or not days <= frozenset(range(1, 8)):
             raise ValueError(f"days_of_week must be a non-empty subset of 1..7, got {sorted(days)}")
         object.__setattr__(self, "days_of_week", days)
+        if self.load_value is not None:
+            if (isinstance(self.load_value, bool) or not isinstance(self.load_value, (int, float))
+                    or not 0 <= self.load_value <= 1000 or self.load_value != self.load_value):
+                raise ValueError(f"load_value must be a number in 0..1000, got {self.load_value!r}")
+            if self.load_unit not in LOAD_UNITS:
+                raise ValueError(f"load_unit must be one of {LOAD_UNITS}, got {self.load_unit!r}")
+        elif self.load_unit is not None:
+            raise ValueError("load_unit needs a load_value")
+
+    @property
+    def load_kg(self) -> float | None:
+        """The external load in kilograms (pounds converted), or None."""
+        if self.load_value is None:
+            return None
+        return float(self.load_value) * (KG_PER_LB if self.load_unit == "lb" else 1.0)
 
     def sessions_on(self, day: date) -> int:
         """Sessions prescribed on a local calendar day."""
@@ -99,7 +124,13 @@ class CompletionRecord:
 
 @dataclass(frozen=True)
 class CheckInRecord:
-    """The next-morning check-in; ``date`` is the patient-local morning it was answered for."""
+    """The next-morning check-in; ``date`` is the patient-local morning it was answered for.
+
+    ``morning_pain`` is the overall rating (kept for older clients); ``back_pain`` and
+    ``leg_pain`` (0-10) are optional. ``weakness_worse`` ("new trouble lifting your foot,
+    walking on your heels or toes, or tripping") and ``both_legs`` (symptoms in both legs) are
+    emergencies like ``red_flag_change``; ``new_numbness_or_weakness`` is a warning.
+    """
 
     id: str
     date: date
@@ -108,6 +139,10 @@ class CheckInRecord:
     distal_symptom: DistalSymptom
     new_numbness_or_weakness: bool = False
     red_flag_change: bool = False
+    back_pain: int | None = None
+    leg_pain: int | None = None
+    weakness_worse: bool = False
+    both_legs: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -119,9 +154,17 @@ class CheckInRecord:
             raise ValueError(f"settled must be one of {SETTLED_CHOICES}, got {self.settled!r}")
         if self.distal_symptom not in DISTAL_ORDER:
             raise ValueError(f"distal_symptom must be one of {DISTAL_ORDER}, got {self.distal_symptom!r}")
-        for name in ("new_numbness_or_weakness", "red_flag_change"):
+        for name in ("back_pain", "leg_pain"):
+            if getattr(self, name) is not None:
+                _check_int(name, getattr(self, name), 0, 10)
+        for name in ("new_numbness_or_weakness", "red_flag_change", "weakness_worse", "both_legs"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean")
+
+    @property
+    def emergency(self) -> bool:
+        """A red-flag answer: possible cauda equina, weakness getting worse, both legs."""
+        return self.red_flag_change or self.weakness_worse or self.both_legs
 
     @property
     def distal_rank(self) -> int:
@@ -135,3 +178,29 @@ class CheckInRecord:
 
     def sort_key(self) -> tuple[date, str]:
         return (self.date, self.id)
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """A stored alert that is open (not yet resolved) for the patient, as the caller knows it.
+
+    An ``emergency`` or ``urgent`` one stops every prescription until it is resolved. A level
+    stored before the four tiers (``info``) reads as ``caution``.
+    """
+
+    level: AlertLevel
+    code: str
+    id: str | None = None
+    date: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.level == "info":
+            object.__setattr__(self, "level", "caution")
+        if self.level not in ALERT_LEVELS:
+            raise ValueError(f"level must be one of {ALERT_LEVELS}, got {self.level!r}")
+        if not isinstance(self.code, str) or not self.code:
+            raise ValueError("code must be a non-empty string")
+
+    @property
+    def stops(self) -> bool:
+        return self.level in ("emergency", "urgent")

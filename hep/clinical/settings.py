@@ -3,7 +3,9 @@
 Every number a rule uses lives here, so a therapist can change it for one patient. The API
 layer stores only the overrides (a JSON object) and rebuilds the settings with
 :meth:`ClinicalSettings.from_overrides`, which rejects unknown keys, wrong types, values out of
-range and inconsistent combinations with :class:`SettingsError`.
+range and inconsistent combinations with :class:`SettingsError`. Keys that earlier versions
+stored and that no longer exist (:data:`LEGACY_KEYS`) are mapped or dropped, never refused, so
+stored overrides stay readable.
 """
 from __future__ import annotations
 
@@ -24,51 +26,104 @@ class SettingsError(ValueError):
 _BOUNDS: dict[str, tuple[type, float, float]] = {
     "pain_during_progress_max": (int, 0, 10),
     "pain_during_regress_above": (int, 0, 10),
+    "pain_after_progress_max": (int, 0, 10),
+    "pain_after_regress_above": (int, 0, 10),
+    "progress_share_percent": (float, 0, 100),
     "min_sessions": (int, 1, 14),
+    "min_checkins": (int, 1, 14),
     "adherence_target_percent": (float, 0, 100),
     "min_reps_in_reserve": (int, 0, 10),
     "weekly_volume_increase_cap_percent": (float, 0, 100),
-    "morning_pain_rise_points": (float, 0.5, 10),
-    "lookback_days": (int, 14, 90),
+    "morning_rise_points": (float, 0.5, 10),
+    "morning_reference_mornings": (int, 3, 14),
+    "morning_reference_min": (int, 1, 14),
+    "window_days": (int, 3, 28),
+    "recent_days": (int, 1, 14),
+    "trend_days": (int, 7, 90),
+    "trend_min_span_days": (int, 3, 90),
+    "trend_slope_per_week": (float, 0.1, 10),
+    "resolution_hold_days": (int, 0, 14),
     "exposure_fear_mastery_max": (int, 0, 100),
     "exposure_mastery_sessions": (int, 1, 20),
     "exposure_meaningful_change_points": (int, 1, 100),
     "no_logs_alert_days": (int, 1, 90),
+    "no_checkin_alert_days": (int, 1, 30),
     "low_adherence_alert_percent": (float, 0, 100),
+}
+
+#: Keys stored by earlier versions: mapped to their successor, or None (dropped: the rule they
+#: tuned is gone, and their old value would mean something else now).
+#: ``lookback_days`` (14-90, the old window) becomes ``trend_days``; ``morning_pain_rise_points``
+#: (a week-on-week rise of the mean) has no successor: the morning rule now compares each
+#: morning with the patient's own median (``morning_rise_points``).
+LEGACY_KEYS: dict[str, str | None] = {
+    "lookback_days": "trend_days",
+    "morning_pain_rise_points": None,
 }
 
 
 @dataclass(frozen=True)
 class ClinicalSettings:
-    """Thresholds for one patient (defaults: CLINICAL.md).
+    """Thresholds for one patient (defaults and sources: CLINICAL.md, docs/clinical.md).
 
-    - pain during a session: ``<= pain_during_progress_max`` allows progress, above it up to
-      ``pain_during_regress_above`` holds (4-5), above that regresses (> 5);
-    - ``min_sessions``: sessions in the lookback window needed before progressing; also how
-      many of the latest sessions the pain and effort rules look at;
-    - ``min_reps_in_reserve``: progress only when effort (RPE) <= 10 - this value (2 -> RPE 8);
-    - ``morning_pain_rise_points``: mean morning pain of the last 7 days minus the 7 days before
-      that, at or above which morning pain counts as rising week on week;
-    - ``lookback_days``: the window of local days the rules read (at least 14, two weeks);
+    The window: the rules read every session and morning since the current dose, at most
+    ``window_days`` (7) local days ending today; ``recent_days`` (3) of those are "recent".
+
+    - pain during a session: ``<= pain_during_progress_max`` (3) allows progress, above it up to
+      ``pain_during_regress_above`` (5) holds when recent, above that (> 5) regresses on two
+      sessions in the window (or once with an unsettled morning after it) and holds once;
+    - pain after a session: the same with ``pain_after_progress_max`` (3) and
+      ``pain_after_regress_above`` (5);
+    - ``progress_share_percent`` (80): share of the window's sessions that must be at or under
+      the progress lines (during and after) to progress;
+    - ``min_sessions`` (3) and ``min_checkins`` (3): logged at the current dose before
+      progressing;
+    - ``min_reps_in_reserve`` (2): on loaded exercises, progress only when effort (RPE) <= 10 -
+      this value (2 -> RPE 8);
+    - the morning rating: ``morning_rise_points`` (2) or more above the median of the previous
+      ``morning_reference_mornings`` (7) mornings, once holds; on two mornings in a row, or on
+      3 of the last 5, regresses. With fewer than ``morning_reference_min`` (5) previous
+      mornings (the first week), the reference is the median of those there are and the
+      baseline (e.g. the assessment's rating) when one is given;
+    - trends: a least-squares slope of pain during or after of at least
+      ``trend_slope_per_week`` (1.0 point a week) over the sessions of the last ``trend_days``
+      (14), spanning at least ``trend_min_span_days`` (10), holds;
+    - ``resolution_hold_days`` (3): days of new data after a resolved alert during which
+      nothing progresses;
+    - ``weekly_volume_increase_cap_percent`` (20): the weekly-volume rise that needs the
+      therapist's confirmation;
     - exposure: an item is mastered when fear after is ``<= exposure_fear_mastery_max`` on the
       last ``exposure_mastery_sessions`` sessions; a change of more than
       ``exposure_meaningful_change_points`` is meaningful;
-    - alerts: no logs for ``no_logs_alert_days`` days, adherence below
-      ``low_adherence_alert_percent``.
+    - alerts: no logs for ``no_logs_alert_days`` (3) days, sessions but no check-in for
+      ``no_checkin_alert_days`` (3) days (this also holds), adherence below
+      ``low_adherence_alert_percent`` (50).
     """
 
     pain_during_progress_max: int = 3
     pain_during_regress_above: int = 5
-    min_sessions: int = 2
+    pain_after_progress_max: int = 3
+    pain_after_regress_above: int = 5
+    progress_share_percent: float = 80.0
+    min_sessions: int = 3
+    min_checkins: int = 3
     adherence_target_percent: float = 80.0
     min_reps_in_reserve: int = 2
     weekly_volume_increase_cap_percent: float = 20.0
-    morning_pain_rise_points: float = 1.0
-    lookback_days: int = 14
+    morning_rise_points: float = 2.0
+    morning_reference_mornings: int = 7
+    morning_reference_min: int = 5
+    window_days: int = 7
+    recent_days: int = 3
+    trend_days: int = 14
+    trend_min_span_days: int = 10
+    trend_slope_per_week: float = 1.0
+    resolution_hold_days: int = 3
     exposure_fear_mastery_max: int = 20
     exposure_mastery_sessions: int = 3
     exposure_meaningful_change_points: int = 20
     no_logs_alert_days: int = 3
+    no_checkin_alert_days: int = 3
     low_adherence_alert_percent: float = 50.0
 
     def __post_init__(self) -> None:
@@ -81,12 +136,21 @@ class ClinicalSettings:
         """The highest RPE that still leaves ``min_reps_in_reserve`` reps in reserve."""
         return 10 - self.min_reps_in_reserve
 
+    @property
+    def lookback_days(self) -> int:
+        """The days of history the rules may read (the trend window); kept for callers that
+        size their queries by it."""
+        return max(self.trend_days, self.window_days)
+
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None,
                        base: ClinicalSettings | None = None) -> ClinicalSettings:
-        """Defaults (or ``base``) with ``overrides`` applied; raises :class:`SettingsError`."""
+        """Defaults (or ``base``) with ``overrides`` applied; raises :class:`SettingsError`.
+
+        Legacy keys (:data:`LEGACY_KEYS`) are mapped to their successor unless the successor
+        is given too, or dropped."""
         base = base or cls()
-        overrides = dict(overrides or {})
+        overrides = _upgrade(dict(overrides or {}))
         errors: dict[str, list[str]] = {}
         known = {f.name for f in fields(cls)}
         for key in overrides:
@@ -110,6 +174,16 @@ class ClinicalSettings:
         return {k: v for k, v in self.to_dict().items() if default[k] != v}
 
 
+def _upgrade(overrides: dict[str, Any]) -> dict[str, Any]:
+    for old, new in LEGACY_KEYS.items():
+        if old not in overrides:
+            continue
+        value = overrides.pop(old)
+        if new is not None and new not in overrides:
+            overrides[new] = value
+    return overrides
+
+
 def _validate(values: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, (kind, low, high) in _BOUNDS.items():
@@ -122,9 +196,16 @@ def _validate(values: Mapping[str, Any]) -> dict[str, list[str]]:
             errors[name] = [f"Must be between {low:g} and {high:g}."]
     if errors:
         return errors
-    if values["pain_during_progress_max"] >= values["pain_during_regress_above"]:
-        errors["pain_during_progress_max"] = [
-            "Must be below pain_during_regress_above (the hold band would be empty)."]
+    for kind in ("during", "after"):
+        if values[f"pain_{kind}_progress_max"] >= values[f"pain_{kind}_regress_above"]:
+            errors[f"pain_{kind}_progress_max"] = [
+                f"Must be below pain_{kind}_regress_above (the hold band would be empty)."]
     if values["low_adherence_alert_percent"] > values["adherence_target_percent"]:
         errors["low_adherence_alert_percent"] = ["Must not exceed adherence_target_percent."]
+    if values["recent_days"] > values["window_days"]:
+        errors["recent_days"] = ["Must not exceed window_days."]
+    if values["trend_min_span_days"] >= values["trend_days"]:
+        errors["trend_min_span_days"] = ["Must be below trend_days."]
+    if values["morning_reference_min"] > values["morning_reference_mornings"]:
+        errors["morning_reference_min"] = ["Must not exceed morning_reference_mornings."]
     return errors

@@ -1,7 +1,7 @@
 """Everything the therapist's patient summary shows, computed in one pure call."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from .adherence import Adherence, combined_adherence, session_adherence
 from .alerts import Alert, alerts_for
 from .monitoring import MonitoringDays, monitoring_days
-from .records import CheckInRecord, CompletionRecord, Dose
+from .records import CheckInRecord, CompletionRecord, Dose, OpenAlert
 from .rules import Recommendation, recommend
 from .settings import ClinicalSettings
 
@@ -60,13 +60,20 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
                     checkins: Iterable[CheckInRecord], settings: ClinicalSettings | None = None,
                     *, today: date, tz: ZoneInfo, days: int = 28,
                     program_start: date | None = None,
-                    prescription_starts: Mapping[int, date] | None = None) -> PatientSummary:
+                    prescription_starts: Mapping[int, date] | None = None,
+                    open_alert: OpenAlert | None = None, resolved_on: date | None = None,
+                    baseline_morning_pain: int | None = None, calming: Collection[int] = (),
+                    loaded: Collection[int] | None = None) -> PatientSummary:
     """The summary over the ``days`` local days ending ``today`` (adherence, pain series,
     monitoring days over the RTM 30-day window), plus alerts and one recommendation per
-    prescription (these read ``settings.lookback_days``). Today counts only what is done.
+    prescription (these read their own windows, see :mod:`hep.clinical.rules`). Today counts
+    only what is done.
 
-    ``prescription_starts`` gives the local day each prescription was first prescribed
-    (default ``program_start``): days before it are not counted as missed."""
+    ``prescription_starts`` gives the local day each prescription's current dose started
+    (default ``program_start``): days before it are not counted as missed, and each start is
+    passed to the other prescriptions' rules as a program change. ``open_alert``,
+    ``resolved_on`` and ``baseline_morning_pain`` go to every recommendation; ``calming`` and
+    ``loaded`` are prescription ids (``loaded`` None: the doses with a weight)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     settings = settings or ClinicalSettings()
@@ -79,9 +86,14 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
     adherence = {pid: session_adherence(dose, by_rx[pid], start=adh_starts[pid], end=today, tz=tz,
                                         today=today)
                  for pid, dose in prescriptions.items() if adh_starts[pid] <= today}
-    recommendations = {pid: recommend(dose, by_rx[pid], checkins, settings, today=today, tz=tz,
-                                      prescribed_from=starts[pid], prescription_id=pid)
-                       for pid, dose in prescriptions.items()}
+    recommendations = {
+        pid: recommend(dose, by_rx[pid], checkins, settings, today=today, tz=tz,
+                       prescribed_from=starts[pid], prescription_id=pid, open_alert=open_alert,
+                       resolved_on=resolved_on, baseline_morning_pain=baseline_morning_pain,
+                       calming=pid in calming, loaded=None if loaded is None else pid in loaded,
+                       program_changed_on={s for other, s in starts.items()
+                                           if other != pid and s is not None})
+        for pid, dose in prescriptions.items()}
     data_days = [c.local_date(tz) for c in completions] + [c.date for c in checkins]
     return PatientSummary(
         start=start, end=today, adherence=adherence,
@@ -90,7 +102,7 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
         monitoring=monitoring_days(data_days, end=today),
         alerts=alerts_for(prescriptions, completions, checkins, settings, today=today, tz=tz,
                           program_start=program_start, recommendations=recommendations,
-                          prescription_starts=starts),
+                          prescription_starts=starts, resolved_on=resolved_on),
         recommendations=tuple(recommendations[pid] for pid in sorted(recommendations)),
     )
 

@@ -42,7 +42,13 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
             audit.record("alert.red_flag", patient=patient, checkin=checkin.id)
         return checkin
 
-    return store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+    record, created = store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+    if created:
+        # A red flag raises its alert (and tells the therapist) before the patient is answered.
+        from hep.care.summary import refresh_alerts
+
+        refresh_alerts(patient)
+    return record, created
 
 
 def recent_checkins(patient: Patient, limit: int) -> list[CheckIn]:

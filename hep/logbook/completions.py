@@ -40,7 +40,10 @@ def record_completion(patient: Patient, body: Mapping[str, Any]) -> tuple[Comple
             request_hash=digest,
         )
 
-    return store_once(Completion, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+    record, created = store_once(Completion, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+    if created:
+        refresh_alerts(patient)
+    return record, created
 
 
 def correct_completion(patient: Patient, original_id: str, body: Mapping[str, Any]) -> tuple[Completion, bool]:
@@ -78,7 +81,15 @@ def correct_completion(patient: Patient, original_id: str, body: Mapping[str, An
     record, created = store_once(Completion, body["id"], digest, lambda c: c.patient_id == patient.id, create)
     if created:
         audit.record("completion.correct", patient=patient, original=original_id, correction=record.id)
+        refresh_alerts(patient)
     return record, created
+
+
+def refresh_alerts(patient: Patient) -> None:
+    """New logs can raise alerts (a bad session, a regress proposal)."""
+    from hep.care.summary import refresh_alerts as refresh
+
+    refresh(patient)
 
 
 def recent_completions(patient: Patient, *, days: int | None = None, limit: int | None = None) -> list[Completion]:

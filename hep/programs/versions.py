@@ -76,6 +76,9 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
         ]).execute()
         audit.record("program.assign", patient=patient, version=version.number, items=len(items),
                      volume_confirmed=confirm_volume_increase)
+    from hep.care.summary import refresh_alerts
+
+    refresh_alerts(patient)
     return version
 
 

@@ -1,8 +1,9 @@
 """Programs and their versions."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from hep.clinical import LOAD_UNITS
 from hep.library.catalog import PHASES, SIDES
 from hep.schemas.fields import Instant
 from hep.schemas.library import ExerciseOut
@@ -22,6 +23,8 @@ class PrescriptionIn(Schema):
     rest_seconds = _count(0, 600)
     side = fields.String(validate=validate.OneOf(SIDES))
     load = fields.String(allow_none=True, validate=validate.Length(max=100))
+    load_value = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1000, min_inclusive=False))
+    load_unit = fields.String(allow_none=True, validate=validate.OneOf(LOAD_UNITS))
     frequency_per_day = _count(1, 6)
     days_of_week = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 7)),
@@ -31,6 +34,12 @@ class PrescriptionIn(Schema):
     pain_ceiling = _count(0, 10, load_default=5)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
+    @validates_schema
+    def _load_with_its_unit(self, data, **kwargs):
+        if (data.get("load_value") is None) != (data.get("load_unit") is None):
+            missing = "load_unit" if data.get("load_unit") is None else "load_value"
+            raise ValidationError("Give the weight and its unit (kg or lb) together.", missing)
+
     @validates("days_of_week")
     def _distinct_days(self, value, **kwargs):
         if len(set(value)) != len(value):
@@ -39,6 +48,9 @@ class PrescriptionIn(Schema):
 
 class ProgramIn(Schema):
     phase = fields.String(required=True, validate=validate.OneOf(PHASES))
+    # A rise of an exercise's weekly volume above the patient's cap, or of its load, is
+    # refused with 409 and the figures unless this says the therapist confirmed it.
+    confirm_volume_increase = fields.Boolean(load_default=False)
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
     items = fields.List(
         fields.Nested(PrescriptionIn), required=True, validate=validate.Length(min=1, max=30)
@@ -52,6 +64,8 @@ class DoseOut(Schema):
     rest_seconds = fields.Integer()
     side = fields.String()
     load = fields.String(allow_none=True)
+    load_value = fields.Float(allow_none=True)
+    load_unit = fields.String(allow_none=True)
     frequency_per_day = fields.Integer()
     days_of_week = fields.List(fields.Integer())
     pain_ceiling = fields.Integer()

@@ -51,6 +51,11 @@ SPEC_TEXTS = frozenset((
     N_("Progressive leg weakness"), N_("Symptoms in both legs"), N_("Unexplained weight loss"),
     N_("History of cancer"), N_("Fever or feeling systemically unwell"),
     N_("Constant, unremitting night pain"), N_("Recent significant trauma"), N_("Red-flag notes"),
+    N_("Risk factors for serious pathology"), N_("Age (years)"), N_("New Babinski sign or clonus"),
+    N_("New spinal pain (not the known episode)"), N_("Thoracic pain"),
+    N_("Constant, worsening pain"), N_("No improvement after 4-6 weeks"), N_("Osteoporosis"),
+    N_("Long-term corticosteroid use"), N_("Recent minor trauma (a fall, a lift)"),
+    N_("Recent spinal surgery or injection"), N_("Injected drug use"), N_("Immunosuppression"),
 ))
 
 #: A readable name for each stored choice code.

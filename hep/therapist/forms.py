@@ -30,6 +30,18 @@ def number(text: str | None) -> int | str | None:
         return text
 
 
+def decimal(text: str | None) -> float | str | None:
+    """A number (``,`` or ``.`` as the decimal mark), None for an empty field, or the text
+    itself for the schema to reject."""
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def rows_from_version(version: Mapping[str, Any] | None) -> list[dict]:
     """Editable rows pre-filled from a program version view (``programs.version_view``)."""
     if version is None:
@@ -55,6 +67,8 @@ def rows_from_form(form: MultiDict) -> list[dict]:
         row.update({name: number(form.get(prefix + name)) for name in INT_FIELDS})
         row["side"] = form.get(prefix + "side", "").strip() or None
         row["load"] = form.get(prefix + "load", "").strip() or None
+        row["load_value"] = decimal(form.get(prefix + "load_value"))
+        row["load_unit"] = form.get(prefix + "load_unit", "").strip() or None
         row["days_of_week"] = [number(day) for day in form.getlist(prefix + "days_of_week")]
         row["notes"] = form.get(prefix + "notes", "")
         rows.append(row)
@@ -69,7 +83,8 @@ def added_ids(form: MultiDict) -> list[int]:
 def payload(phase: str | None, notes: str, rows: Iterable[Mapping[str, Any]]) -> dict:
     """The body ``ProgramIn().load`` takes; empty fields are left out so the schema's
     defaults and "required" messages apply."""
-    items = [{k: v for k, v in row.items() if v is not None or k == "load"} for row in rows]
+    items = [{k: v for k, v in row.items() if v is not None or k in {"load", "load_value", "load_unit"}}
+             for row in rows]
     body: dict[str, Any] = {"notes": notes, "items": items}
     if phase:
         body["phase"] = phase

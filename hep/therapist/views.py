@@ -47,8 +47,10 @@ def labels() -> dict:
         "settled_labels": {"yes": _("Yes"), "partly": _("Partly"), "no": _("No")},
         "distal_labels": {"none": _("None"), "back": _("Back"), "buttock": _("Buttock"),
                           "thigh": _("Thigh"), "below_knee": _("Below the knee"), "foot": _("Foot")},
-        "level_labels": {"urgent": _("Urgent"), "warning": _("Check"), "info": _("Note")},
-        "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress")},
+        "level_labels": {"emergency": _("Emergency"), "urgent": _("Urgent"), "warning": _("Check"),
+                         "caution": _("Note"), "info": _("Note")},
+        "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
+                          "stop": _("Stop")},
     }
 
 
@@ -147,6 +149,7 @@ def program_editor(patient_id: int):
     patient = therapist_patient(patient_id)
     program = programs.program_view(patient)
     errors: dict[str, list[str]] = {}
+    volume_changes: list[dict] = []
     if request.method == "GET":
         current = program["current"]
         phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
@@ -158,26 +161,32 @@ def program_editor(patient_id: int):
         rows = forms.rows_from_form(form)
         rows += _new_rows(rows, forms.added_ids(form))
         library_phase, query = form.get("library_phase", ""), form.get("library_q", "")
-        if form.get("action") == "save":
-            errors = _save(patient, phase, notes, rows)
-            if not errors:
-                return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
+        if form.get("action") in {"save", "confirm"}:
+            try:
+                errors = _save(patient, phase, notes, rows, confirmed=form.get("action") == "confirm")
+            except programs.VolumeIncrease as exc:
+                volume_changes = exc.changes
+            else:
+                if not errors:
+                    return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
     names = _exercise_names({row["exercise_id"] for row in rows})
     return render_template(
         "therapist/program_editor.html", patient=patient, program=program, phase=phase,
-        notes=notes, rows=rows, names=names, errors=errors,
+        notes=notes, rows=rows, names=names, errors=errors, volume_changes=volume_changes,
         errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
         library=_library(library_phase, query), library_phase=library_phase, library_q=query,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
         phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES,
-    ), 422 if errors else 200
+    ), 422 if errors else 409 if volume_changes else 200
 
 
-def _save(patient: Patient, phase: str, notes: str, rows: list[dict]) -> dict[str, list[str]]:
-    """Validate with the API's schema and assign; the field errors, empty when saved."""
+def _save(patient: Patient, phase: str, notes: str, rows: list[dict], *, confirmed: bool) -> dict[str, list[str]]:
+    """Validate with the API's schema and assign; the field errors, empty when saved.
+    Raises ``programs.VolumeIncrease`` when the increase needs confirming first."""
     try:
         body = ProgramIn().load(forms.payload(phase, notes, rows))
-        version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"])
+        version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"],
+                                  confirm_volume_increase=confirmed)
     except ValidationError as exc:
         return forms.flatten(exc.messages)
     except Invalid as exc:

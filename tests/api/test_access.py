@@ -28,6 +28,8 @@ PATIENT = {
 THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
     "therapist.patients", "therapist.create_patient",
+    # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
+    "alerts.acknowledge", "alerts.resolve",
 }
 EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
 # Everything under a therapist's patient: another therapist must get 404.
@@ -54,7 +56,7 @@ def _routes(app):
 
 
 def _url(rule, **values):
-    defaults = {"patient_id": 1, "item_id": 1, "completion_id": str(uuid.uuid4()), "code": "nprs",
+    defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()), "code": "nprs",
                 "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)

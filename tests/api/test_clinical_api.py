@@ -43,9 +43,10 @@ def test_red_flag_checkin_raises_an_urgent_alert(enrolled, therapist_api):
         "distal_symptom": "thigh", "new_numbness_or_weakness": False, "red_flag_change": True})
     assert response.get_json()["urgent"] is True
     summary = therapist_api.get(f"/api/v1/patients/{patient_id}/summary").get_json()
-    assert summary["alerts"][0]["level"] == "urgent" and summary["alerts"][0]["code"] == "red_flag_change"
+    # an emergency since the IFOMPT tiers: the therapist is told at once, the program stops
+    assert summary["alerts"][0]["level"] == "emergency" and summary["alerts"][0]["code"] == "red_flag"
     listed = therapist_api.get("/api/v1/patients").get_json()
-    assert listed[0]["flags"][0]["code"] == "red_flag_change"
+    assert listed[0]["flags"][0]["code"] == "red_flag"
     page = therapist_api.get("/t/patients").get_data(as_text=True)
     assert "Red-flag answer" in page
 

@@ -104,7 +104,7 @@ def test_dose_fields_left_out_come_from_the_library(app, enrolled, therapist_api
     elbows = exercise_id(therapist_api, "prone-on-elbows")
     library = next(e for e in therapist_api.get("/api/v1/exercises").get_json() if e["id"] == elbows)
     version = therapist_api.post(f"/api/v1/patients/{patient_id}/program", {
-        "phase": "calm", "items": [{"exercise_id": elbows, "reps": 3}]}).get_json()
+        "phase": "calm", "items": [{"exercise_id": elbows, "reps": 3}], "confirm_volume_increase": True}).get_json()
     item = version["items"][0]
     assert item["reps"] == 3
     for field in ("sets", "hold_seconds", "rest_seconds", "side", "frequency_per_day"):

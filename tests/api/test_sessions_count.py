@@ -55,6 +55,7 @@ def test_a_session_logged_against_the_earlier_dose_counts_once_everywhere(app, n
         "items": [{"exercise_id": old_slider["exercise_id"], "sets": 3, "reps": 12, "frequency_per_day": 2},
                   {"exercise_id": elbows["exercise_id"], "sets": 3, "reps": 1, "hold_seconds": 60,
                    "frequency_per_day": 1}],
+        "confirm_volume_increase": True,
     }).get_json()
     slider = next(i for i in second["items"] if i["exercise_id"] == old_slider["exercise_id"])
     assert slider["id"] != old_slider["id"]

@@ -6,20 +6,18 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from dataclasses import fields
 
 import pytest
 from conftest import PASSWORD
 
+from hep.clinical import ASSESSMENT_FIELDS, SECTIONS, ClinicalSettings
 from hep.people.accounts import create_or_update_therapist
-from tests.support.pages import CSRF, csrf_from, post_form, sign_in, text_of
-from hep.clinical import ASSESSMENT_FIELDS, SECTIONS
+from tests.support.pages import CSRF, post_form, sign_in, text_of
 from hep.models import Assessment, AuditEvent, ExposureSession, HierarchyItem, Patient
 from hep.therapist import assessment_form
 
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]
-
-
-
 
 
 @pytest.fixture
@@ -174,25 +172,26 @@ def _settings_form(page):
 def test_thresholds_save_only_the_overrides_and_refuse_bad_values(app, browser, patient_id):
     path = f"/t/patients/{patient_id}/settings"
     values = _settings_form(text_of(browser.get(path)))
-    assert values["min_sessions"] == "2" and values["adherence_target_percent"] == "80" and len(values) == 13
-    saved = post_form(browser, path, {**values, "min_sessions": "3", "morning_pain_rise_points": "1,5"})
+    assert values["min_sessions"] == "3" and values["adherence_target_percent"] == "80"
+    assert len(values) == len(fields(ClinicalSettings))
+    saved = post_form(browser, path, {**values, "min_sessions": "4", "morning_rise_points": "1,5"})
     assert saved.status_code == 302
     with app.app_context():
-        assert Patient.get_by_id(patient_id).clinical_settings == {"min_sessions": 3, "morning_pain_rise_points": 1.5}
-        assert AuditEvent.get(AuditEvent.action == "settings.update").detail["overrides"]["min_sessions"] == 3
+        assert Patient.get_by_id(patient_id).clinical_settings == {"min_sessions": 4, "morning_rise_points": 1.5}
+        assert AuditEvent.get(AuditEvent.action == "settings.update").detail["overrides"]["min_sessions"] == 4
     page = text_of(browser.get(path))
-    assert 'name="min_sessions" type="number" step="1" inputmode="decimal" value="3"' in page
+    assert 'name="min_sessions" type="number" step="1" inputmode="decimal" value="4"' in page
     assert "Changed for this patient" in page
 
-    bad = post_form(browser, path, {**values, "lookback_days": "5", "pain_during_progress_max": "6",
+    bad = post_form(browser, path, {**values, "trend_days": "5", "pain_during_progress_max": "6",
                                     "min_sessions": "2.5"})
     assert bad.status_code == 422
     page = text_of(bad)
-    assert re.search(r'id="set-lookback_days-error">Must be between 14 and 90\.', page)
+    assert re.search(r'id="set-trend_days-error">Must be between 7 and 90\.', page)
     assert re.search(r'id="set-min_sessions-error">Must be a whole number\.', page)
     assert 'value="5"' in page
     with app.app_context():
-        assert Patient.get_by_id(patient_id).clinical_settings == {"min_sessions": 3, "morning_pain_rise_points": 1.5}
+        assert Patient.get_by_id(patient_id).clinical_settings == {"min_sessions": 4, "morning_rise_points": 1.5}
     crossed = post_form(browser, path, {**values, "pain_during_progress_max": "6"})
     assert crossed.status_code == 422 and "no hold band" in text_of(crossed)
 

@@ -203,7 +203,7 @@ def test_patient_list_says_who_needs_attention_and_why(app, browser, enrolled):
     page = text_of(browser.get("/t/patients"))
     # Jo has a red flag, so comes before Aaron despite the alphabet; the badge says it in words.
     assert page.index("Jo Patient") < page.index("Aaron Quiet")
-    assert re.search(r'class="badge badge-urgent"><strong>Urgent:</strong> Red-flag answer', page)
+    assert re.search(r'class="badge badge-emergency"><strong>Emergency:</strong> Red-flag answer', page)
     assert "Calm the nervous system" in page and "No program yet" in page
 
     detail = text_of(browser.get(f"/t/patients/{patient_id}"))

@@ -16,7 +16,7 @@ from hep.models import EducationCard, Exercise, User
 def test_db_upgrade_and_seed_are_repeatable(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["db", "upgrade"])
-    assert first.exit_code == 0 and first.output.strip().endswith("schema version 2")
+    assert first.exit_code == 0 and first.output.strip().endswith("schema version 3")
     seeded = runner.invoke(args=["db", "seed"])
     assert seeded.exit_code == 0
     assert seeded.output.startswith("exercises: 0 new, 0 updated, 0 retired")  # the fixture seeded

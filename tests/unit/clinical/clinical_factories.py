@@ -20,8 +20,16 @@ def completion(cid: str, day: date, *, pain_during: int = 2, pain_after: int = 2
 
 
 def checkin(cid: str, day: date, *, morning_pain: int = 2, settled: str = "yes",
-            distal: str = "thigh", numb: bool = False, red: bool = False) -> CheckInRecord:
-    return CheckInRecord(cid, day, morning_pain, settled, distal, numb, red)  # type: ignore[arg-type]
+            distal: str = "thigh", numb: bool = False, red: bool = False,
+            back: int | None = None, leg: int | None = None, weak: bool = False,
+            both: bool = False) -> CheckInRecord:
+    return CheckInRecord(cid, day, morning_pain, settled, distal, numb, red,  # type: ignore[arg-type]
+                         back_pain=back, leg_pain=leg, weakness_worse=weak, both_legs=both)
+
+
+def ago(n: int) -> date:
+    """The local day ``n`` days before TODAY."""
+    return TODAY - timedelta(days=n)
 
 
 def green_days(n: int = 13, end: date = TODAY - timedelta(days=1)) -> list[date]:

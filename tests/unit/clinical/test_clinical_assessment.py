@@ -88,3 +88,70 @@ def test_compare_assessments_side_by_side():
     assert changes["most_distal_symptom"].before == "foot"
     assert changes["most_distal_symptom"].after == "buttock"
     assert list(changes) == [f.name for f in ASSESSMENT_FIELDS if f.name in changes]
+
+
+# ---- red flags weighed in clusters (IFOMPT) ---------------------------------------------------
+
+from hep.clinical import EMERGENCY_FLAGS, classify_red_flags
+
+
+def _screen(**answers):
+    data = MINIMAL | answers
+    assert validate_assessment(data) == {}
+    return classify_red_flags(data)
+
+
+@pytest.mark.parametrize("answers, level, codes", [
+    ({}, None, []),
+    ({"history_of_cancer": True}, "caution", ["history_of_cancer"]),
+    ({"history_of_cancer": True, "constant_night_pain": True}, "urgent", ["suspected_malignancy"]),
+    ({"history_of_cancer": True, "new_spinal_pain": True}, "urgent", ["suspected_malignancy"]),
+    ({"history_of_cancer": True, "unexplained_weight_loss": True}, "urgent",
+     ["suspected_malignancy"]),
+    ({"history_of_cancer": True, "numbness": True}, "urgent", ["suspected_malignancy"]),
+    ({"history_of_cancer": True, "no_improvement_4_6_weeks": True}, "urgent",
+     ["suspected_malignancy"]),
+    ({"saddle_numbness": True}, "emergency", ["saddle_numbness"]),
+    ({"bilateral_leg_symptoms": True}, "emergency", ["bilateral_leg_symptoms"]),
+    ({"progressive_weakness": True, "history_of_cancer": True}, "emergency",
+     ["progressive_weakness", "suspected_malignancy"]),
+    ({"minor_trauma": True}, "caution", ["minor_trauma"]),
+    ({"minor_trauma": True, "osteoporosis": True}, "urgent", ["suspected_fracture"]),
+    ({"minor_trauma": True, "age_years": 70}, "urgent", ["suspected_fracture"]),
+    ({"minor_trauma": True, "age_years": 60}, "caution", ["minor_trauma"]),
+    ({"minor_trauma": True, "long_term_corticosteroids": True}, "urgent", ["suspected_fracture"]),
+    ({"recent_significant_trauma": True}, "urgent", ["suspected_fracture"]),
+    ({"fever_or_unwell": True, "injected_drug_use": True}, "urgent", ["suspected_infection"]),
+    ({"immunosuppression": True}, "caution", ["immunosuppression"]),
+    ({"age_years": 55, "new_spinal_pain": True}, "caution", ["age_over_50_new_pain"]),
+    ({"thoracic_pain": True}, "caution", ["thoracic_pain"]),
+])
+def test_red_flags_are_weighed_in_clusters(answers, level, codes):
+    screen = _screen(**answers)
+    assert screen.level == level
+    assert [i.code for i in screen.items] == codes
+    assert screen.stops == (level in ("emergency", "urgent"))
+    for item in screen.items:
+        assert set(item.fields) <= set(FIELDS_BY_NAME) and item.detail
+
+
+def test_a_cancer_history_in_a_cluster_is_not_repeated_as_a_caution():
+    screen = _screen(history_of_cancer=True, constant_night_pain=True)
+    assert [i.code for i in screen.items] == ["suspected_malignancy"]
+    assert screen.items[0].fields == ("history_of_cancer", "constant_night_pain")
+    assert screen.to_dict()["level"] == "urgent"
+
+
+def test_changes_between_assessments():
+    before = MINIMAL | {"hip_abduction_strength": 5, "reflexes_reduced": False}
+    after = MINIMAL | {"hip_abduction_strength": 4, "reflexes_reduced": True}
+    codes = {i.code: i.tier for i in classify_red_flags(after, before).items}
+    assert codes == {"strength_drop": "urgent", "reflex_lost": "caution"}
+    assert classify_red_flags(after).items == ()  # a baseline deficit is not new
+
+
+def test_new_risk_factor_fields_are_optional():
+    assert validate_assessment(MINIMAL) == {}  # an assessment stored before them stays valid
+    assert set(EMERGENCY_FLAGS) >= {"saddle_numbness", "bladder_or_bowel_change",
+                                    "bilateral_leg_symptoms", "progressive_weakness"}
+    assert validate_assessment(MINIMAL | {"age_years": 121}) == {"age_years": ["Must be between 0 and 120."]}
