@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(send_alert_notices)
 
 
 @click.group("db")
@@ -147,5 +148,23 @@ def demo(port: int, no_serve: bool) -> None:
         run(app, "127.0.0.1", port, 8, consumer=app.config["EMBEDDED_CONSUMER"])
 
 
+@click.command("send-alert-notices")
+@click.option("--at", "at", default=None, metavar="ISO-8601",
+              help="Send what is due at this instant (default: now), e.g. 2025-03-09T13:00:00Z.")
+@with_appcontext
+def send_alert_notices(at: str | None) -> None:
+    """Send the alert notices that are due (retries, second rounds); prints the counts."""
+    from hep.push.alert_notices import send_due_notices
+    from hep.push.reminders import parse_instant
+    from hep.timeutil import utcnow
+
+    try:
+        now = parse_instant(at) if at else utcnow()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
+    click.echo(send_due_notices(now).line())
+
+
 if __name__ == "__main__":  # python -m hep.cli
     main()
+

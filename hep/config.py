@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from hep.push.mail import parse_smtp_url
 from hep.push.vapid import generate_private_key_pem
 
 DEFAULTS: dict[str, Any] = {
@@ -22,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "VAPID_SUBJECT": "mailto:admin@localhost",
     "PUSH_ALLOWED_ORIGINS": "",  # extra push-service origins, comma separated
     "PUSH_TTL_SECONDS": 4 * 3600,
+    # E-mail for staff notices: smtp://[user:password@]host[:port] or smtps://...; unset: no e-mail
+    "SMTP_URL": None,
+    "MAIL_FROM": "hep@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "INVITE_TTL_DAYS": 14,
@@ -50,7 +54,7 @@ _BOOL_KEYS = {"EMBEDDED_CONSUMER"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
-    "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER",
+    "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
 )
 MIN_SECRET_LENGTH = 32
 
@@ -109,6 +113,11 @@ def load(overrides: Mapping[str, Any] | None, instance: Path) -> dict[str, Any]:
         config["VAPID_PRIVATE_KEY"] = _instance_secret(
             instance / "vapid_private.pem", generate_private_key_pem, create=True
         )
+    if config.get("SMTP_URL"):
+        try:
+            parse_smtp_url(config["SMTP_URL"])
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     if production:
         config.setdefault("SESSION_COOKIE_SECURE", True)
         config.setdefault("REMEMBER_COOKIE_SECURE", True)

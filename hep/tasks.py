@@ -1,7 +1,9 @@
 """Background tasks; ``huey_consumer hep.tasks.huey`` imports this module.
 
-Every consumer runs ``send_reminders`` each minute. That is safe with any number of
-consumers: ``send_due`` claims each reminder under a unique key before sending it.
+Every consumer runs ``send_reminders`` and ``send_alert_notices`` each minute. That is safe
+with any number of consumers: ``send_due`` and ``send_due_notices`` claim each reminder and
+each notice under a unique key before sending it. ``notify_alert`` sends the first notices of
+one new alert (enqueued by ``hep.push.alert_notices.alert_raised``).
 """
 from __future__ import annotations
 
@@ -69,3 +71,40 @@ def send_reminders_at(at: str | None) -> str:
 def fan_out(at: str | None = None) -> str:
     """One fan-out run for instant ``at`` (ISO 8601; default now), for on-demand sends."""
     return send_reminders_at(at)
+
+
+@huey.task(retries=0)
+def notify_alert(alert_id: int) -> str:
+    """Round 1 of one alert's notices (``hep.push.alert_notices.notify``)."""
+    from hep.push.alert_notices import notify
+
+    return _in_app(lambda: notify(alert_id).line())
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def send_alert_notices() -> str:
+    """Due retries, missing first rounds and second rounds of alert notices."""
+    return send_alert_notices_at(None)
+
+
+def send_alert_notices_at(at: str | None) -> str:
+    from hep.push.alert_notices import send_due_notices
+    from hep.push.reminders import parse_instant
+    from hep.timeutil import utcnow
+
+    now: datetime = parse_instant(at) if at else utcnow()
+    return _in_app(lambda: send_due_notices(now).line())
+
+
+def _in_app(run):
+    """Run ``run()`` in the app; close the connection only if this task opened the context
+    (an immediate task runs inside its caller's request, maybe inside its transaction)."""
+    from hep.db import db
+
+    owned = not has_app_context()
+    with app_context():
+        try:
+            return run()
+        finally:
+            if owned and not db.is_closed():
+                db.close()

@@ -1,7 +1,9 @@
-"""Web push: the application server key, patients' device subscriptions, reminder settings."""
+"""Web push: the application server key, browser subscriptions (a patient's devices for
+reminders; a therapist's or admin's browsers for alert notices), reminder settings."""
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.people.access import own_patient
@@ -19,7 +21,13 @@ from hep.schemas.push import (
     UnsubscribeIn,
 )
 
-bp = Blueprint("push", __name__, url_prefix="/api/v1", description="Web push and reminders (patients)")
+bp = Blueprint("push", __name__, url_prefix="/api/v1",
+               description="Web push: reminders (patients) and alert notices (therapists, admins)")
+
+
+def _owner():
+    """Whose browser this is: the signed-in patient's record, or the staff account itself."""
+    return own_patient() if current_user.role == "patient" else current_user._get_current_object()
 
 
 @bp.get("/push/key")
@@ -30,23 +38,25 @@ def public_key():
 
 
 @bp.post("/push/subscriptions")
-@require_role("patient")
+@require_role("patient", "therapist", "admin")
 @bp.arguments(SubscriptionIn)
 @bp.response(201, SubscriptionOut)
 def subscribe(body):
-    """Register this device: 201, or 200 when the endpoint is already this patient's."""
-    record, created = subscriptions.subscribe(
-        own_patient(), body, request.headers.get("User-Agent", ""))
+    """Register this browser: 201, or 200 when the endpoint is already the caller's.
+
+    A patient's device gets reminders; a therapist's or admin's browser gets told when a
+    patient needs attention."""
+    record, created = subscriptions.subscribe(_owner(), body, request.headers.get("User-Agent", ""))
     return record, 201 if created else 200
 
 
 @bp.delete("/push/subscriptions")
-@require_role("patient")
+@require_role("patient", "therapist", "admin")
 @bp.arguments(UnsubscribeIn)
 @bp.response(204)
 def unsubscribe(body):
-    """Forget this device's endpoint."""
-    subscriptions.unsubscribe(own_patient(), body["endpoint"])
+    """Forget this browser's endpoint."""
+    subscriptions.unsubscribe(_owner(), body["endpoint"])
 
 
 @bp.get("/reminders")

@@ -1,7 +1,10 @@
-"""A patient's push subscriptions (one per device) and reminder settings.
+"""Push subscriptions (one per browser) and a patient's reminder settings.
 
-The browser owns an endpoint: subscribing an endpoint that another patient registered on the
-same device moves it to the patient signed in now. Endpoints are checked against the push
+Patients subscribe their devices for reminders (``PushSubscription``); therapists and admins
+subscribe their browsers to be told when a patient needs attention
+(``StaffPushSubscription``), through the same endpoint. The browser owns an endpoint:
+subscribing an endpoint that someone else registered on the same device moves it to the
+person signed in now (out of the other table too). Endpoints are checked against the push
 allow-list here and again before every send (``PushSender``).
 """
 from __future__ import annotations
@@ -12,11 +15,21 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from hep import config
 from hep.db import db
-from hep.errors import Invalid
-from hep.models import Patient, PushSubscription, ReminderDelivery, ReminderSchedule
+from hep.errors import Forbidden, Invalid
+from hep.models import (
+    AlertNotification,
+    Patient,
+    PushSubscription,
+    ReminderDelivery,
+    ReminderSchedule,
+    StaffPushSubscription,
+    User,
+)
+from hep.people.accounts import STAFF_ROLES
 from hep.push.endpoints import EndpointRefused, EndpointUnresolved, check_endpoint
 from hep.push.schedule import Schedule, next_slot
 from hep.timeutil import to_storage, utcnow, zone
@@ -29,13 +42,36 @@ resolve = socket.getaddrinfo
 DEFAULT_DAYS = [1, 2, 3, 4, 5, 6, 7]
 
 
-def subscribe(patient: Patient, body: Mapping[str, Any], user_agent: str = "") -> tuple[PushSubscription, bool]:
-    """Store the browser's subscription for ``patient``; (subscription, created).
+def subscribe(owner: Patient | User, body: Mapping[str, Any],
+              user_agent: str = "") -> tuple[PushSubscription | StaffPushSubscription, bool]:
+    """Store the browser's subscription for ``owner``; (subscription, created).
 
-    ``created`` is False only when the endpoint was already this patient's (its keys are
-    refreshed). Raises ``Invalid`` naming ``endpoint`` when we would not POST there.
+    ``owner`` is a ``Patient`` (reminders) or a therapist's or admin's ``User`` (alert
+    notices). ``created`` is False only when the endpoint was already this owner's (its keys
+    are refreshed). Raises ``Invalid`` naming ``endpoint`` when we would not POST there.
     """
     endpoint = body["endpoint"]
+    _check(endpoint)
+    fields = {"p256dh": body["keys"]["p256dh"], "auth": body["keys"]["auth"],
+              "user_agent": (user_agent or "")[:300]}
+    if isinstance(owner, Patient):
+        return _subscribe_patient(owner, endpoint, fields)
+    return _subscribe_staff(owner, endpoint, fields)
+
+
+def unsubscribe(owner: Patient | User, endpoint: str) -> None:
+    """Forget this owner's ``endpoint`` (nothing happens for an unknown one)."""
+    if isinstance(owner, Patient):
+        PushSubscription.delete().where(
+            (PushSubscription.patient == owner) & (PushSubscription.endpoint == endpoint)
+        ).execute()
+    else:
+        StaffPushSubscription.delete().where(
+            (StaffPushSubscription.user == owner) & (StaffPushSubscription.endpoint == endpoint)
+        ).execute()
+
+
+def _check(endpoint: str) -> None:
     try:
         check_endpoint(endpoint, config.allowed_push_origins(current_app.config),
                        resolver=lambda *a, **k: resolve(*a, **k))
@@ -45,9 +81,34 @@ def subscribe(patient: Patient, body: Mapping[str, Any], user_agent: str = "") -
         log.warning("push endpoint accepted unresolved: %s", exc.reason)
     except EndpointRefused as exc:
         raise Invalid(errors={"endpoint": [exc.reason]}) from None
-    fields = {"p256dh": body["keys"]["p256dh"], "auth": body["keys"]["auth"],
-              "user_agent": (user_agent or "")[:300]}
+
+
+def _subscribe_staff(user: User, endpoint: str, fields: dict) -> tuple[StaffPushSubscription, bool]:
+    if user.role not in STAFF_ROLES:
+        raise Forbidden(_("This account cannot do that."))
     with db.atomic():
+        # A patient's device now used by staff: patient reminders must not reach it.
+        PushSubscription.delete().where(PushSubscription.endpoint == endpoint).execute()
+        existing = StaffPushSubscription.get_or_none(StaffPushSubscription.endpoint == endpoint)
+        if existing is None:
+            return StaffPushSubscription.create(user=user, endpoint=endpoint, **fields), True
+        moved = existing.user_id != user.id
+        (StaffPushSubscription.update(user=user, **fields)
+         .where(StaffPushSubscription.id == existing.id).execute())
+        if moved:
+            # Notices waiting to be retried for the previous user are not this user's.
+            (AlertNotification.update(status="cancelled", next_attempt_at=None,
+                                      last_error="subscription moved to another account")
+             .where((AlertNotification.channel == "push") & (AlertNotification.target == str(existing.id))
+                    & (AlertNotification.status == "retry"))
+             .execute())
+        return StaffPushSubscription.get_by_id(existing.id), moved
+
+
+def _subscribe_patient(patient: Patient, endpoint: str, fields: dict) -> tuple[PushSubscription, bool]:
+    with db.atomic():
+        # A staff browser now used by a patient: alert notices must not reach it.
+        StaffPushSubscription.delete().where(StaffPushSubscription.endpoint == endpoint).execute()
         existing = PushSubscription.get_or_none(PushSubscription.endpoint == endpoint)
         if existing is None:
             return PushSubscription.create(patient=patient, endpoint=endpoint, **fields), True
@@ -61,13 +122,6 @@ def subscribe(patient: Patient, body: Mapping[str, Any], user_agent: str = "") -
                     & ReminderDelivery.status.in_(("retry", "scheduled")))
              .execute())
         return PushSubscription.get_by_id(existing.id), created
-
-
-def unsubscribe(patient: Patient, endpoint: str) -> None:
-    """Forget this patient's ``endpoint`` (nothing happens for an unknown one)."""
-    PushSubscription.delete().where(
-        (PushSubscription.patient == patient) & (PushSubscription.endpoint == endpoint)
-    ).execute()
 
 
 def reminder_settings(patient: Patient, now: datetime | None = None) -> dict:

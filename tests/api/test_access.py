@@ -16,13 +16,15 @@ PUBLIC = {
     "auth.login", "auth.join", "auth.logout", "auth.me", "api-docs.openapi_json", "push.public_key",
     "patient.shell", "patient.client_catalog", "patient.join", "patient.manifest",
     "patient.service_worker", "static", "healthz", "home", "therapist.login", "therapist.logout",
+    "therapist.service_worker",
 }
-SIGNED_IN = {"auth.update_me"}  # any role
+# Any role: a patient's device subscribes for reminders, a therapist's or admin's browser for alerts.
+SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
     "today.today", "progress.progress", "completions.create_completion",
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin",
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
-    "push.subscribe", "push.unsubscribe", "push.get_reminders", "push.put_reminders",
+    "push.get_reminders", "push.put_reminders",
     "push.snooze",
 }
 THERAPIST = {

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from hep.models import Patient, PushSubscription, ReminderDelivery, ReminderSchedule
+from hep.models import Patient, PushSubscription, ReminderDelivery, ReminderSchedule, StaffPushSubscription
 from hep.push import subscriptions
 from hep.push.vapid import application_server_key
 
@@ -208,3 +208,47 @@ def test_the_routes_are_in_the_openapi_document(api):
     paths = api().get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/push/key", "/api/v1/push/subscriptions", "/api/v1/reminders",
             "/api/v1/reminders/snooze"} <= set(paths)
+
+
+def test_a_therapist_subscribes_a_browser_for_alert_notices(app, therapist, therapist_api):
+    body = browser_subscription(FCM + "laptop")
+    first = therapist_api.post("/api/v1/push/subscriptions", body)
+    assert first.status_code == 201, first.get_json()
+    assert therapist_api.post("/api/v1/push/subscriptions", browser_subscription(FCM + "laptop")).status_code == 200
+    with app.app_context():
+        [row] = list(StaffPushSubscription.select())
+        assert (row.user_id, row.endpoint, row.id) == (therapist["id"], FCM + "laptop", first.get_json()["id"])
+        assert PushSubscription.select().count() == 0
+    assert therapist_api.delete("/api/v1/push/subscriptions", {"endpoint": FCM + "laptop"}).status_code == 204
+    with app.app_context():
+        assert StaffPushSubscription.select().count() == 0
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("https://10.0.0.1/push/x", "allow-list"),
+    ("https://private.push.apple.com/x", "non-public address"),
+    ("http://fcm.googleapis.com/fcm/send/x", "https"),
+])
+def test_staff_endpoints_pass_the_same_allow_list(app, therapist_api, endpoint, reason):
+    response = therapist_api.post("/api/v1/push/subscriptions", browser_subscription(endpoint))
+    assert response.status_code == 422
+    assert reason in response.get_json()["errors"]["endpoint"][0]
+    with app.app_context():
+        assert StaffPushSubscription.select().count() == 0
+
+
+def test_a_browser_moves_between_a_patient_and_staff(app, therapist, therapist_api, enrolled):
+    patient, _patient_id, _ = enrolled
+    body = browser_subscription(FCM + "shared")
+    assert patient.post("/api/v1/push/subscriptions", body).status_code == 201
+    assert therapist_api.post("/api/v1/push/subscriptions", body).status_code == 201
+    with app.app_context():
+        assert PushSubscription.select().count() == 0
+        assert [s.user_id for s in StaffPushSubscription.select()] == [therapist["id"]]
+    assert patient.post("/api/v1/push/subscriptions", body).status_code == 201
+    with app.app_context():
+        assert StaffPushSubscription.select().count() == 0 and PushSubscription.select().count() == 1
+    # A therapist cannot remove a patient's device by naming its endpoint.
+    assert therapist_api.delete("/api/v1/push/subscriptions", {"endpoint": body["endpoint"]}).status_code == 204
+    with app.app_context():
+        assert PushSubscription.select().count() == 1
