@@ -4,7 +4,8 @@
 
 1. reads every enabled schedule (with its patient's zone and language) in one query and
    works out the slots due in ``(now - lookback, now]`` with ``hep.push.schedule.due_slots``;
-2. drops slots whose day's work is already done (every exercise targeted that day done as
+2. drops the slots of patients whose program is stopped (an emergency or urgent alert not
+   yet resolved), and slots whose day's work is already done (every exercise targeted that day done as
    often as prescribed, the one count of ``hep.logbook.sessions``);
 3. CLAIMS one ``ReminderDelivery`` per (slot, subscription) by inserting it under the unique
    key ``schedule:local_date:slot:subscription`` (``ON CONFLICT DO NOTHING``): a row another
@@ -46,7 +47,9 @@ from hep import config
 from hep.db import db, is_postgres
 from hep.i18n import DEFAULT_LOCALE, normalize_locale
 from hep.logbook.sessions import sessions_done
+from hep.models.alerts import STOPPING_LEVELS
 from hep.models import (
+    Alert,
     DeliveryAttempt,
     Patient,
     PushSubscription,
@@ -77,12 +80,13 @@ class Report:
     failed: int = 0
     retrying: int = 0
     skipped_done: int = 0
+    skipped_stopped: int = 0
 
     def line(self) -> str:
         return f"due {self.due}, sent {self.sent}, pruned {self.pruned}, failed {self.failed}"
 
     def add(self, other: "Report") -> None:
-        for name in ("due", "sent", "pruned", "failed", "retrying", "skipped_done"):
+        for name in ("due", "sent", "pruned", "failed", "retrying", "skipped_done", "skipped_stopped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -208,9 +212,13 @@ def _due_pairs(now: datetime, lookback: timedelta, report: Report) -> list[_Due]
     if not slots:
         return []
     done = work_done({(pid, s.local_date) for pid, found, _l in slots.values() for s in found})
+    stopped = stopped_patients({pid for pid, _f, _l in slots.values()})
     by_patient = _subscriptions_of({pid for pid, _f, _l in slots.values()})
     result = []
     for sid, (pid, found, locale) in slots.items():
+        if pid in stopped:  # no exercise reminders while an emergency or urgent alert is open
+            report.skipped_stopped += len(found)
+            continue
         for slot in found:
             if (pid, slot.local_date) in done:
                 report.skipped_done += 1
@@ -400,6 +408,16 @@ def _record(results: list[tuple[_Job, SendResult, int]], orphans: list[int], now
 
 
 # -- the day's work ---------------------------------------------------------------------
+
+def stopped_patients(patient_ids: set[int]) -> set[int]:
+    """The patients whose program is stopped: an emergency or urgent alert not yet resolved."""
+    stopped: set[int] = set()
+    for chunk in _chunks(sorted(patient_ids), CHUNK):
+        stopped.update(pid for (pid,) in Alert.select(Alert.patient)
+                       .where(Alert.patient.in_(chunk) & Alert.level.in_(sorted(STOPPING_LEVELS))
+                              & (Alert.status != "resolved")).tuples())
+    return stopped
+
 
 def work_done(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
     """The (patient id, local date) pairs whose targeted sessions are all done, by the one

@@ -11,7 +11,9 @@ from marshmallow import ValidationError
 
 from hep.care.attention import patient_list
 from hep.care.summary import summary_view
-from hep.errors import Invalid, Unauthorized
+from hep.care import alerts
+from hep.errors import Conflict, Invalid, Unauthorized
+from hep.models.alerts import OUTCOMES
 from hep.extensions import limiter, login_rate_limit
 from hep.library.search import search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
@@ -19,7 +21,7 @@ from hep.logbook.completions import completion_view, recent_completions
 from hep.models import Exercise, Patient
 from hep.people import accounts
 from hep.people import patients as patient_service
-from hep.people.access import therapist_patient
+from hep.people.access import therapist_alert, therapist_patient
 from hep.people.auth import require_role
 from hep.programs import versions as programs
 from hep.schemas.people import PatientIn
@@ -49,6 +51,8 @@ def labels() -> dict:
                           "thigh": _("Thigh"), "below_knee": _("Below the knee"), "foot": _("Foot")},
         "level_labels": {"emergency": _("Emergency"), "urgent": _("Urgent"), "warning": _("Check"),
                          "caution": _("Note"), "info": _("Note")},
+        "outcome_labels": {"cleared": _("Cleared: no serious cause"), "referred": _("Referred for urgent care"),
+                           "answered_in_error": _("Answered in error")},
         "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
                           "stop": _("Stop")},
     }
@@ -104,14 +108,42 @@ def create_patient():
 @require_role("therapist")
 def patient(patient_id: int):
     patient = therapist_patient(patient_id)
+    summary = summary_view(patient)
     log = [completion_view(c) for c in recent_completions(patient, limit=30)]
     corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
     return render_template(
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
-        summary=summary_view(patient),
+        summary=summary, alerts=summary["alerts"],
     )
+
+
+@bp.post("/alerts/<int:alert_id>/acknowledge")
+@require_role("therapist")
+def acknowledge_alert(alert_id: int):
+    alert = therapist_alert(alert_id)
+    try:
+        alerts.acknowledge(alert, current_user, request.form.get("note", "").strip()[:2000])
+        flash(_("Alert acknowledged."), "success")
+    except Conflict as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for("therapist.patient", patient_id=alert.patient_id, _anchor="alerts"))
+
+
+@bp.post("/alerts/<int:alert_id>/resolve")
+@require_role("therapist")
+def resolve_alert(alert_id: int):
+    alert = therapist_alert(alert_id)
+    outcome = request.form.get("outcome", "")
+    if outcome not in OUTCOMES:
+        raise Invalid(errors={"outcome": [_("Choose an outcome.")]})
+    try:
+        alerts.resolve(alert, current_user, request.form.get("note", "").strip()[:2000], outcome)
+        flash(_("Alert resolved."), "success")
+    except Conflict as exc:
+        flash(exc.detail, "error")
+    return redirect(url_for("therapist.patient", patient_id=alert.patient_id, _anchor="alerts"))
 
 
 @bp.post("/patients/<int:patient_id>/invites")

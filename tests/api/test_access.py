@@ -31,7 +31,7 @@ THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
-    "alerts.acknowledge", "alerts.resolve",
+    "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
 }
 EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
 # Everything under a therapist's patient: another therapist must get 404.
