@@ -130,11 +130,12 @@ def test_effort_reps_in_reserve(effort, status, rule):
     (79, "hold", "adherence_below_target"),
 ])
 def test_adherence_target_boundary(done, status, rule):
-    dose = Dose(sets=1, reps=5, frequency_per_day=10)
-    days = green_days(10)  # 10 days x 10 sessions = 100 prescribed
-    comps = [completion(f"c{n:03d}", days[n // 10], hour=8 + n % 10) for n in range(done)]
+    dose = Dose(sets=1, reps=5, frequency_per_day=5)
+    days = green_days(20)  # 20 days x 5 sessions = 100 prescribed
+    comps = [completion(f"c{n:03d}", days[n // 5], hour=8 + n % 5) for n in range(done)]
     checks = [checkin(f"k{i}", d + timedelta(days=1)) for i, d in enumerate(days)]
-    rec = run(comps, checks, dose=dose, prescribed_from=days[0])
+    rec = run(comps, checks, ClinicalSettings.from_overrides({"lookback_days": 21}), dose=dose,
+              prescribed_from=days[0])
     assert rec.status == status
     reason = next(r for r in rec.reasons if r.rule == rule)
     assert reason.values["completed_sessions"] == done
