@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hep.api.common import Parser
+from hep.api.common import Parser, replayed
 from hep.care import outcomes
 from hep.care import assessments
 from hep.care.assessments import assessment_view, assessments_of, change_view, comparison
@@ -100,6 +100,7 @@ def add_hierarchy_item(body, patient_id: int):
 @require_role("therapist")
 @bp.arguments(s.ExposureSessionIn)
 @bp.response(201, s.ExposureSessionOut)
+@replayed(bp, s.ExposureSessionOut)
 def therapist_exposure_session(body, patient_id: int, item_id: int):
     """Record an exposure session done in clinic (same replay rules as completions)."""
     record, created = add_session(therapist_patient(patient_id), item_id, body)
@@ -118,6 +119,7 @@ def own_hierarchy():
 @require_role("patient")
 @bp.arguments(s.ExposureSessionIn)
 @bp.response(201, s.ExposureSessionOut)
+@replayed(bp, s.ExposureSessionOut)
 def patient_exposure_session(body, item_id: int):
     """Log an exposure session at home: fear before and after (0-100)."""
     record, created = add_session(own_patient(), item_id, body)
@@ -143,6 +145,7 @@ def get_instrument(code: str):
 @require_role("patient")
 @bp.arguments(s.QuestionnaireResponseIn)
 @bp.response(201, s.QuestionnaireResponseOut)
+@replayed(bp, s.QuestionnaireResponseOut)
 def respond(body, code: str):
     """Answer a questionnaire; the response is scored and stored (replay-safe by id)."""
     record, created = outcomes.record_response(own_patient(), code, body)

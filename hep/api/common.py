@@ -1,6 +1,7 @@
-"""Helpers shared by the API modules."""
+"""Helpers shared by the API modules: reading bodies, documenting replays."""
 from __future__ import annotations
 
+from flask_smorest import Blueprint
 from marshmallow.utils import missing
 from webargs.flaskparser import FlaskParser
 
@@ -17,3 +18,9 @@ class Parser(FlaskParser):
             return None
         return data
 
+
+def replayed(bp: Blueprint, schema):
+    """Document the 200 a replay-safe create answers when the same id comes again with the
+    same body (the view returns ``(record, 200)``; the body has the 201's schema)."""
+    return bp.alt_response(200, schema=schema, success=True,
+                           description="An identical replay of an earlier request (same id, same body): nothing new stored.")

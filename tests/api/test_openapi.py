@@ -77,6 +77,16 @@ def test_api_views_parse_bodies_only_through_schemas():
         assert "get_json" not in text and "request.json" not in text and "request.form" not in text, module.name
 
 
+def test_replays_are_documented_as_200_with_the_same_schema(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/completions", "/api/v1/completions/{completion_id}/corrections",
+                 "/api/v1/checkins", "/api/v1/hierarchy/{item_id}/sessions",
+                 "/api/v1/patients/{patient_id}/hierarchy/{item_id}/sessions",
+                 "/api/v1/questionnaires/{code}/responses", "/api/v1/push/subscriptions"):
+        op = spec["paths"][path]["post"]
+        assert _json_schema(op["responses"]["200"]) == _json_schema(op["responses"]["201"]), path
+
+
 def _as_served(app, value):
     """``value`` as the view used to send it raw (Flask's JSON provider, then parsed)."""
     return json.loads(app.json.dumps(value))
