@@ -47,6 +47,16 @@ class SessionsTodayOut(Schema):
     target = fields.Integer()
 
 
+class FlagOut(Schema):
+    """Why a patient needs attention (one per alert code, most severe first)."""
+
+    code = fields.String()
+    level = fields.String(validate=validate.OneOf(("urgent", "warning", "info")))
+    severity = fields.Integer(metadata={"description": "3 urgent, 2 warning, 1 info"})
+    label = fields.String()
+    detail = fields.String()
+
+
 class PatientOut(Schema):
     id = fields.Integer()
     display_name = fields.String()
@@ -55,7 +65,7 @@ class PatientOut(Schema):
     created_at = Instant()
     joined = fields.Boolean()
     phase = fields.String(allow_none=True)
-    flags = fields.List(fields.Dict())
+    flags = fields.List(fields.Nested(FlagOut))
     last_activity = fields.Date(allow_none=True)
     sessions_today = fields.Nested(SessionsTodayOut)
 

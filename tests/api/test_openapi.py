@@ -11,7 +11,7 @@ from hep.care import outcomes
 from hep.care.summary import summary_view
 from hep.care.thresholds import settings_for
 from hep.demo import THERAPIST_EMAIL, prepare
-from hep.models import Patient
+from hep.models import Exercise, Patient
 
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
@@ -97,7 +97,9 @@ def test_the_summary_dump_is_the_service_view_unchanged(app, api):
         credentials = prepare("http://127.0.0.1:5000")
     therapist = api()
     assert therapist.post("/api/v1/auth/login", {"email": THERAPIST_EMAIL, "password": credentials.password}).status_code == 200
-    patient_id = therapist.get("/api/v1/patients").get_json()[0]["id"]
+    listed = therapist.get("/api/v1/patients").get_json()[0]
+    assert set(listed["flags"][0]) == {"code", "level", "severity", "label", "detail"}
+    patient_id = listed["id"]
     served = therapist.get(f"/api/v1/patients/{patient_id}/summary?days=21").get_json()
     with app.test_request_context():
         raw = _as_served(app, summary_view(Patient.get_by_id(patient_id), 21))
@@ -179,3 +181,9 @@ def test_the_questionnaire_dumps_are_the_service_views_unchanged(app, enrolled, 
     assert set(first) == {"id", "recorded_at", "score", "items"} and first["items"] == body["items"]
     assert set(first["score"]) == {"total", "subscales", "interpretation", "complete"}
 
+
+def test_the_library_default_doses_are_dumped_whole(app, therapist_api):
+    served = {row["slug"]: row["default_dose"] for row in therapist_api.get("/api/v1/exercises").get_json()}
+    with app.app_context():
+        stored = {e.slug: e.default_dose for e in Exercise.select()}
+    assert served == stored and all(served.values())
