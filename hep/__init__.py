@@ -33,6 +33,7 @@ def register_extensions(app: "Flask") -> None:
     from hep import db, i18n, queue
     from hep.people import auth
     from hep.extensions import api, csrf, limiter
+    from hep.schemas.docs import SchemaPlugin
 
     db.init_app(app)
     i18n.init_app(app)
@@ -40,7 +41,7 @@ def register_extensions(app: "Flask") -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
     queue.init_app(app)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from hep.api.common import replayed
 from hep.logbook.checkins import checkin_view, record_checkin
 from hep.people.access import own_patient
 from hep.people.auth import require_role
@@ -15,6 +16,7 @@ bp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="Check-in
 @require_role("patient")
 @bp.arguments(CheckInIn)
 @bp.response(201, CheckInOut)
+@replayed(bp, CheckInOut)
 def create_checkin(body):
     """Record the morning check-in; a red-flag answer comes back ``urgent`` with advice."""
     record, created = record_checkin(own_patient(), body)

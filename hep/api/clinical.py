@@ -6,23 +6,25 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from hep.api.common import Parser, replayed
 from hep.care import outcomes
 from hep.care import assessments
 from hep.care.assessments import assessment_view, assessments_of, change_view, comparison
 from hep.care.exposure import add_item, add_session, hierarchy_view
 from hep.care.summary import summary_view
 from hep.care.thresholds import save_thresholds, settings_for
-from hep.errors import Problem
 from hep.people.access import own_patient, therapist_patient
 from hep.people.auth import require_role
 from hep.schemas import clinical as s
 
 bp = Blueprint("clinical", __name__, url_prefix="/api/v1", description="Clinical records")
+bp.ARGUMENTS_PARSER = Parser()  # before the routes: PUT settings needs a body, even "{}"
 
 
 @bp.get("/patients/<int:patient_id>/summary")
 @require_role("therapist")
 @bp.arguments(s.SummaryQuery, location="query")
+@bp.response(200, s.SummaryOut)
 def summary(query, patient_id: int):
     """Adherence, pain series, monitoring days, alerts, and a recommendation with reasons
     for each current prescription."""
@@ -31,6 +33,7 @@ def summary(query, patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/settings")
 @require_role("therapist")
+@bp.response(200, s.SettingsOut)
 def get_settings(patient_id: int):
     """The clinical thresholds in force for this patient (defaults and overrides)."""
     patient = therapist_patient(patient_id)
@@ -39,15 +42,11 @@ def get_settings(patient_id: int):
 
 @bp.put("/patients/<int:patient_id>/settings")
 @require_role("therapist")
-def put_settings(patient_id: int):
+@bp.arguments(s.SettingsIn)
+@bp.response(200, s.SettingsOut)
+def put_settings(overrides, patient_id: int):
     """Replace the patient's threshold overrides; 422 names each bad setting."""
-    from flask import request
-
-    patient = therapist_patient(patient_id)
-    overrides = request.get_json(silent=True)
-    if not isinstance(overrides, dict):
-        raise Problem(422, errors={"_schema": ["Send an object of setting -> value."]})
-    settings = save_thresholds(patient, overrides)
+    settings = save_thresholds(therapist_patient(patient_id), overrides)
     return {"settings": settings.to_dict(), "overrides": settings.overrides()}
 
 
@@ -101,6 +100,7 @@ def add_hierarchy_item(body, patient_id: int):
 @require_role("therapist")
 @bp.arguments(s.ExposureSessionIn)
 @bp.response(201, s.ExposureSessionOut)
+@replayed(bp, s.ExposureSessionOut)
 def therapist_exposure_session(body, patient_id: int, item_id: int):
     """Record an exposure session done in clinic (same replay rules as completions)."""
     record, created = add_session(therapist_patient(patient_id), item_id, body)
@@ -119,6 +119,7 @@ def own_hierarchy():
 @require_role("patient")
 @bp.arguments(s.ExposureSessionIn)
 @bp.response(201, s.ExposureSessionOut)
+@replayed(bp, s.ExposureSessionOut)
 def patient_exposure_session(body, item_id: int):
     """Log an exposure session at home: fear before and after (0-100)."""
     record, created = add_session(own_patient(), item_id, body)
@@ -127,6 +128,7 @@ def patient_exposure_session(body, item_id: int):
 
 @bp.get("/questionnaires")
 @require_role("patient", "therapist")
+@bp.response(200, s.QuestionnaireOut(many=True))
 def list_instruments():
     """The outcome measures this instance offers (shipped plus the clinic's own files)."""
     return [outcomes.definition(i, str(get_locale())) for i in outcomes.instruments().values()]
@@ -134,6 +136,7 @@ def list_instruments():
 
 @bp.get("/questionnaires/<code>")
 @require_role("patient", "therapist")
+@bp.response(200, s.QuestionnaireOut)
 def get_instrument(code: str):
     return outcomes.definition(outcomes.instrument(code), str(get_locale()))
 
@@ -142,6 +145,7 @@ def get_instrument(code: str):
 @require_role("patient")
 @bp.arguments(s.QuestionnaireResponseIn)
 @bp.response(201, s.QuestionnaireResponseOut)
+@replayed(bp, s.QuestionnaireResponseOut)
 def respond(body, code: str):
     """Answer a questionnaire; the response is scored and stored (replay-safe by id)."""
     record, created = outcomes.record_response(own_patient(), code, body)
@@ -150,6 +154,7 @@ def respond(body, code: str):
 
 @bp.get("/patients/<int:patient_id>/questionnaires")
 @require_role("therapist")
+@bp.response(200, s.QuestionnaireHistoryOut)
 def patient_responses(patient_id: int):
     """Every response with its score, and the change from the first to the latest."""
     return outcomes.history(therapist_patient(patient_id))

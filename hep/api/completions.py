@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from hep.api.common import replayed
 from hep.logbook import completions
 from hep.people.access import own_patient
 from hep.people.auth import require_role
@@ -15,6 +16,7 @@ bp = Blueprint("completions", __name__, url_prefix="/api/v1", description="Compl
 @require_role("patient")
 @bp.arguments(CompletionIn)
 @bp.response(201, CompletionOut)
+@replayed(bp, CompletionOut)
 def create_completion(body):
     """Log a completion. 201 new; 200 identical replay; 409 same id with another body."""
     record, created = completions.record_completion(own_patient(), body)
@@ -25,6 +27,7 @@ def create_completion(body):
 @require_role("patient")
 @bp.arguments(CorrectionIn)
 @bp.response(201, CompletionOut)
+@replayed(bp, CompletionOut)
 def correct_completion(body, completion_id):
     """Correct a completion; the original stays in the history, marked superseded."""
     record, created = completions.correct_completion(own_patient(), str(completion_id), body)

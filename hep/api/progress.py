@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from hep.people.access import own_patient
 from hep.people.auth import require_role
@@ -11,31 +10,10 @@ from hep.library.views import card_view
 from hep.models import EducationCard
 from hep.logbook.progress import progress_view
 from hep.care.outcomes import due_for
-from hep.schemas.library import EducationCardOut
 from hep.schemas.logs import DaysQuery
+from hep.schemas.progress import ProgressOut
 
 bp = Blueprint("progress", __name__, url_prefix="/api/v1", description="Progress (patients)")
-
-
-class DayOut(Schema):
-    date = fields.Date()
-    sessions_done = fields.Integer()
-    sessions_target = fields.Integer()
-    pain_during_avg = fields.Float(allow_none=True)
-    morning_pain = fields.Integer(allow_none=True)
-
-
-class QuestionnaireDueOut(Schema):
-    code = fields.String()
-    name = fields.String()
-
-
-class ProgressOut(Schema):
-    days = fields.List(fields.Nested(DayOut))
-    streak = fields.Integer()
-    adherence_percent = fields.Float(allow_none=True)
-    questionnaires_due = fields.List(fields.Nested(QuestionnaireDueOut))
-    education = fields.List(fields.Nested(EducationCardOut))
 
 
 @bp.get("/progress")

@@ -41,6 +41,8 @@ def public_key():
 @require_role("patient", "therapist", "admin")
 @bp.arguments(SubscriptionIn)
 @bp.response(201, SubscriptionOut)
+@bp.alt_response(200, schema=SubscriptionOut, success=True,
+                 description="This endpoint was already registered for this patient.")
 def subscribe(body):
     """Register this browser: 201, or 200 when the endpoint is already the caller's.
 

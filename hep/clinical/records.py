@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from hep.timeutil import local_date
 
+from .limits import DOSE_LIMITS
+
 Settled = Literal["yes", "partly", "no"]
 LoadUnit = Literal["kg", "lb"]
 AlertLevel = Literal["emergency", "urgent", "warning", "caution"]
@@ -53,10 +55,8 @@ class Dose:
     load_unit: LoadUnit | None = None
 
     def __post_init__(self) -> None:
-        _check_int("sets", self.sets, 1, 100)
-        _check_int("reps", self.reps, 1, 1000)
-        _check_int("hold_seconds", self.hold_seconds, 0, 3600)
-        _check_int("frequency_per_day", self.frequency_per_day, 1, 24)
+        for name in ("sets", "reps", "hold_seconds", "frequency_per_day"):
+            _check_int(name, getattr(self, name), *DOSE_LIMITS[name])
         days = frozenset(self.days_of_week)
         if not days or not days <= frozenset(range(1, 8)):
             raise ValueError(f"days_of_week must be a non-empty subset of 1..7, got {sorted(days)}")

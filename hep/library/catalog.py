@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from hep.clinical.limits import DOSE_LIMITS as PRESCRIPTION_LIMITS
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = PACKAGE_DIR / "exercises"
 EDUCATION_DIR = PACKAGE_DIR / "education"
@@ -75,14 +77,8 @@ EXERCISE_KEYS = (
 )
 EXERCISE_TRANSLATION_KEYS = ("name", "summary", "steps", "cues", "safety")
 DOSE_KEYS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "frequency_per_day", "load")
-# Inclusive bounds for the integer dose fields.
-DOSE_LIMITS = {
-    "sets": (1, 10),
-    "reps": (1, 100),
-    "hold_seconds": (0, 600),
-    "rest_seconds": (0, 600),
-    "frequency_per_day": (1, 6),
-}
+# Inclusive bounds for the integer fields of a default dose: the product's one table.
+DOSE_LIMITS = {key: PRESCRIPTION_LIMITS[key] for key in DOSE_KEYS if key in PRESCRIPTION_LIMITS}
 STEPS_RANGE = (3, 7)
 CUES_RANGE = (2, 4)
 

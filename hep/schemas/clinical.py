@@ -1,9 +1,18 @@
-"""Assessments, the fear hierarchy, exposure sessions, questionnaires, per-patient settings."""
+"""Assessments, the fear hierarchy, exposure sessions, questionnaires, per-patient settings,
+and the therapist's summary."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import dataclasses
+import typing
 
-from hep.schemas.fields import ClientId, Instant
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from hep.clinical import ClinicalSettings, SettingsError
+from hep.clinical.alerts import Level
+from hep.clinical.monitoring import Band
+from hep.clinical.rules import Status
+from hep.schemas.alerts import AlertOut
+from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real
 
 _rating = lambda **kw: fields.Integer(strict=True, validate=validate.Range(0, 100), **kw)  # noqa: E731
 
@@ -82,14 +91,211 @@ class QuestionnaireResponseIn(Schema):
     items = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=None)
 
 
+class ScoreOut(Schema):
+    """A scored response (``hep.clinical.Score.to_dict``); None where answers are missing."""
+
+    total = fields.Float(allow_none=True)
+    subscales = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    interpretation = fields.List(fields.String(), metadata={"description": '"<scale>:<label>" per cut-off met'})
+    complete = fields.Boolean()
+
+
 class QuestionnaireResponseOut(Schema):
     id = fields.String()
     instrument = fields.String()
-    answers = fields.Dict()
+    answers = fields.Dict(keys=fields.String(), values=fields.Integer())
     items = fields.List(fields.String(), allow_none=True)
-    score = fields.Dict()
+    score = fields.Nested(ScoreOut)
     recorded_at = Instant()
+
+
+_anchors = lambda: fields.Dict(keys=fields.String(), values=fields.String(),  # noqa: E731
+                               metadata={"description": "value -> label"})
+
+
+class QuestionnaireItemOut(Schema):
+    id = fields.String()
+    text = fields.String()
+    min = fields.Integer()
+    max = fields.Integer()
+    anchors = _anchors()
+
+
+class PatientItemsOut(Schema):
+    """For templates such as PSFS: the patient names ``min_count``..``max_count`` activities
+    and rates each ``min``..``max``."""
+
+    min_count = fields.Integer()
+    max_count = fields.Integer()
+    min = fields.Integer()
+    max = fields.Integer()
+    prompt = fields.String()
+    anchors = _anchors()
+
+
+class QuestionnaireOut(Schema):
+    """An instrument's definition as a client shows it (``hep.care.outcomes.definition``)."""
+
+    code = fields.String()
+    name = fields.String()
+    version = fields.String()
+    instructions = fields.String()
+    licence = fields.String()
+    items = fields.List(fields.Nested(QuestionnaireItemOut))
+    patient_items = fields.Nested(PatientItemsOut, metadata={"description": "Only for templates the patient fills in."})
+
+
+class ScoreChangeOut(Schema):
+    delta = fields.Float()
+    meaningful = fields.Boolean(allow_none=True, metadata={"description": "None: the instrument gives no minimal important change."})
+    direction = fields.String(validate=validate.OneOf(("better", "worse", "same", "changed")))
+
+
+class ResponseHistoryOut(Schema):
+    id = fields.String()
+    recorded_at = Instant()
+    score = fields.Nested(ScoreOut)
+    items = fields.List(fields.String(), allow_none=True)
+
+
+class MeasureHistoryOut(Schema):
+    responses = fields.List(fields.Nested(ResponseHistoryOut), metadata={"description": "Oldest first."})
+    change = fields.Nested(ScoreChangeOut, allow_none=True, metadata={"description": "First -> latest total; None with fewer than two."})
+
+
+class QuestionnaireHistoryOut(MappingOut):
+    """Instrument code -> the patient's responses to it and the change first -> latest."""
+
+    mapping_of = MeasureHistoryOut
 
 
 class SummaryQuery(Schema):
     days = fields.Integer(load_default=28, validate=validate.Range(1, 366))
+
+
+# -- per-patient settings: generated from the engine's ClinicalSettings dataclass --------------
+
+_WHOLE = {"invalid": "Must be a whole number.", "null": "Must be a number."}
+_NUMBER = {"invalid": "Must be a number.", "null": "Must be a number."}
+
+
+def _setting_fields(for_input: bool) -> dict[str, fields.Field]:
+    """One field per ``ClinicalSettings`` field: ``int`` -> strict Integer, ``float`` -> a
+    number (whole or not). Bounds and consistency stay in ``ClinicalSettings``."""
+    hints = typing.get_type_hints(ClinicalSettings)
+    out: dict[str, fields.Field] = {}
+    for f in dataclasses.fields(ClinicalSettings):
+        kind = hints[f.name]
+        meta = {"description": f"Default {f.default:g}."}
+        if kind is int:
+            out[f.name] = (fields.Integer(strict=True, error_messages=_WHOLE, metadata=meta) if for_input
+                           else fields.Integer(metadata=meta))
+        elif kind is float:
+            out[f.name] = Real(error_messages=_NUMBER, metadata=meta) if for_input else fields.Float(metadata=meta)
+        else:
+            raise TypeError(f"ClinicalSettings.{f.name}: no schema field for {kind!r}; add one here.")
+    return out
+
+
+class _SettingsIn(Schema):
+    """The patient's threshold overrides, setting -> value (any subset; none = all defaults)."""
+
+    error_messages = {"unknown": "Unknown setting.", "type": "Send an object of setting -> value."}
+    body_required = True  # no body is refused, not read as {} (= reset all); hep.api.common.Parser
+
+    @validates_schema(skip_on_field_errors=False)
+    def _in_range(self, data, **_kwargs):
+        # The engine's range and consistency checks, so one 422 names every bad setting
+        # (unknown keys and wrong types above, bounds here). The service checks again.
+        try:
+            ClinicalSettings.from_overrides(data)
+        except SettingsError as exc:
+            raise ValidationError(exc.errors) from None
+
+
+SettingsIn = _SettingsIn.from_dict(_setting_fields(for_input=True), name="SettingsIn")
+ClinicalSettingsOut = Schema.from_dict(_setting_fields(for_input=False), name="ClinicalSettingsOut")
+
+
+class SettingsOut(Schema):
+    settings = fields.Nested(ClinicalSettingsOut, metadata={"description": "Every threshold in force."})
+    overrides = fields.Nested(ClinicalSettingsOut, metadata={"description": "Only those set for this patient."})
+
+
+# -- the therapist's summary (hep.care.summary.summary_view) ------------------------------------
+
+
+def _one_of(literal) -> validate.OneOf:
+    return validate.OneOf(typing.get_args(literal))
+
+
+class AdherenceWeekOut(Schema):
+    iso_year = fields.Integer()
+    iso_week = fields.Integer()
+    start = IsoDate()
+    end = IsoDate()
+    prescribed_sessions = fields.Integer()
+    completed_sessions = fields.Integer()
+    percent = fields.Float(allow_none=True)
+
+
+class PrescriptionAdherenceOut(Schema):
+    start = IsoDate()
+    end = IsoDate()
+    prescribed_sessions = fields.Integer()
+    completed_sessions = fields.Integer()
+    session_percent = fields.Float(allow_none=True, metadata={"description": "None: nothing prescribed."})
+    dose_percent = fields.Float(allow_none=True)
+    weeks = fields.List(fields.Nested(AdherenceWeekOut))
+
+
+class AdherenceOut(Schema):
+    session_percent = fields.Float(allow_none=True)
+    prescriptions = fields.Dict(keys=fields.String(metadata={"description": "prescription id"}),
+                                values=fields.Nested(PrescriptionAdherenceOut))
+
+
+class PainPointOut(Schema):
+    date = IsoDate()
+    pain_during_mean = fields.Float(allow_none=True)
+    pain_during_max = fields.Integer(allow_none=True)
+    pain_after_max = fields.Integer(allow_none=True)
+    morning_pain = fields.Integer(allow_none=True)
+    distal_symptom = fields.String(allow_none=True)
+
+
+class MonitoringDaysOut(Schema):
+    count = fields.Integer()
+    window_start = IsoDate()
+    window_end = IsoDate()
+    band = fields.String(allow_none=True, validate=_one_of(Band))
+    codes = fields.List(fields.String())
+    dates = fields.List(IsoDate())
+
+
+class ReasonOut(Schema):
+    rule = fields.String()
+    status = fields.String(validate=_one_of(Status))
+    detail = fields.String()
+    evidence = fields.List(fields.String())
+    values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                         metadata={"description": "The figures the rule compared."})
+
+
+class RecommendationOut(Schema):
+    prescription_id = fields.Integer(allow_none=True)
+    exercise_name = fields.String(allow_none=True)
+    status = fields.String(validate=_one_of(Status))
+    reasons = fields.List(fields.Nested(ReasonOut))
+
+
+class SummaryOut(Schema):
+    start = IsoDate()
+    end = IsoDate()
+    phase = fields.String(allow_none=True)
+    adherence = fields.Nested(AdherenceOut)
+    pain_series = fields.List(fields.Nested(PainPointOut))
+    monitoring_days = fields.Nested(MonitoringDaysOut)
+    alerts = fields.List(fields.Nested(AlertOut))
+    recommendations = fields.List(fields.Nested(RecommendationOut))
+    settings = fields.Nested(ClinicalSettingsOut)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import ClassVar
 
-from marshmallow import ValidationError, fields
+from marshmallow import Schema, ValidationError, fields
 
 from hep.timeutil import from_storage, is_valid_zone
 
@@ -12,12 +13,50 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class Instant(fields.AwareDateTime):
-    """An instant: input needs a UTC offset; stored naive-UTC values are output with +00:00."""
+    """An instant: input needs a UTC offset; stored naive-UTC values are output with +00:00
+    (a service may hand over ISO text already; it is read back and written out the same)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
         if isinstance(value, dt.datetime):
             value = from_storage(value)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class IsoDate(fields.Date):
+    """A calendar date (the engine's ``to_dict`` hands over ISO text: read back, written the same)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Real(fields.Float):
+    """A JSON number (whole or not) read as a float; text such as ``"1.5"`` is refused."""
+
+    def _validated(self, value):
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class MappingOut(Schema):
+    """A response that is one JSON object from arbitrary string keys to values of one shape,
+    ``mapping_of`` (e.g. instrument code -> history). Documented in the OpenAPI document as
+    ``additionalProperties`` by :class:`hep.schemas.docs.SchemaPlugin`."""
+
+    mapping_of: ClassVar[type[Schema]]
+
+    @classmethod
+    def as_field(cls) -> fields.Dict:
+        return fields.Dict(keys=fields.String(), values=fields.Nested(cls.mapping_of))
+
+    def dump(self, obj, *, many=None):
+        if many if many is not None else self.many:
+            return [self.dump(item, many=False) for item in obj]
+        return self.as_field().serialize("value", {"value": obj})
 
 
 class TimeZoneName(fields.String):

@@ -11,6 +11,18 @@ class ExerciseQuery(Schema):
     q = fields.String(validate=validate.Length(max=100))
 
 
+class DefaultDoseOut(Schema):
+    """The library's suggested dose (``hep.library.catalog.DOSE_KEYS``)."""
+
+    sets = fields.Integer()
+    reps = fields.Integer()
+    hold_seconds = fields.Integer()
+    rest_seconds = fields.Integer()
+    side = fields.String()
+    frequency_per_day = fields.Integer()
+    load = fields.String(allow_none=True)
+
+
 class ExerciseOut(Schema):
     id = fields.Integer()
     slug = fields.String()
@@ -23,7 +35,7 @@ class ExerciseOut(Schema):
     steps = fields.List(fields.String())
     cues = fields.List(fields.String())
     safety = fields.String()
-    default_dose = fields.Dict()
+    default_dose = fields.Nested(DefaultDoseOut)
     media_url = fields.String(allow_none=True)
     clinic_id = fields.Integer(allow_none=True)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from hep.models.alerts import LEVELS
 from hep.schemas.fields import Instant, TimeZoneName
 
 LOCALES = ("en", "es")
@@ -47,6 +48,16 @@ class SessionsTodayOut(Schema):
     target = fields.Integer()
 
 
+class FlagOut(Schema):
+    """Why a patient needs attention (one per alert code, most severe first)."""
+
+    code = fields.String()
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    label = fields.String()
+    detail = fields.String()
+    alert_id = fields.Integer(metadata={"description": "The stored alert behind the flag"})
+
+
 class PatientOut(Schema):
     id = fields.Integer()
     display_name = fields.String()
@@ -55,7 +66,7 @@ class PatientOut(Schema):
     created_at = Instant()
     joined = fields.Boolean()
     phase = fields.String(allow_none=True)
-    flags = fields.List(fields.Dict())
+    flags = fields.List(fields.Nested(FlagOut))
     last_activity = fields.Date(allow_none=True)
     sessions_today = fields.Nested(SessionsTodayOut)
 

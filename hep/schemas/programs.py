@@ -4,34 +4,36 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from hep.clinical import LOAD_UNITS
+from hep.clinical.limits import DOSE_LIMITS
 from hep.library.catalog import PHASES, SIDES
 from hep.schemas.fields import Instant
 from hep.schemas.library import ExerciseOut
 
 
-def _count(low: int, high: int, **kwargs) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(low, high), **kwargs)
+def _count(name: str, **kwargs) -> fields.Integer:
+    """A whole-number dose field within the product's limits (``hep.clinical.limits``)."""
+    return fields.Integer(strict=True, validate=validate.Range(*DOSE_LIMITS[name]), **kwargs)
 
 
 class PrescriptionIn(Schema):
     """One item of a program. Dose fields left out take the exercise's library default."""
 
     exercise_id = fields.Integer(strict=True, required=True)
-    sets = _count(1, 20)
-    reps = _count(1, 200)
-    hold_seconds = _count(0, 600)
-    rest_seconds = _count(0, 600)
+    sets = _count("sets")
+    reps = _count("reps")
+    hold_seconds = _count("hold_seconds")
+    rest_seconds = _count("rest_seconds")
     side = fields.String(validate=validate.OneOf(SIDES))
     load = fields.String(allow_none=True, validate=validate.Length(max=100))
     load_value = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1000, min_inclusive=False))
     load_unit = fields.String(allow_none=True, validate=validate.OneOf(LOAD_UNITS))
-    frequency_per_day = _count(1, 6)
+    frequency_per_day = _count("frequency_per_day")
     days_of_week = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 7)),
         load_default=lambda: [1, 2, 3, 4, 5, 6, 7],
         validate=validate.Length(min=1, max=7),
     )
-    pain_ceiling = _count(0, 10, load_default=5)
+    pain_ceiling = _count("pain_ceiling", load_default=5)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
     @validates_schema

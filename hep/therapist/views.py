@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from hep.care.attention import patient_list
 from hep.care.summary import summary_view
 from hep.care import alerts
+from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
 from hep.models.alerts import OUTCOMES
 from hep.extensions import limiter, login_rate_limit
@@ -208,7 +209,7 @@ def program_editor(patient_id: int):
         errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
         library=_library(library_phase, query), library_phase=library_phase, library_q=query,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
-        phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES,
+        phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES, dose_limits=DOSE_LIMITS,
     ), 422 if errors else 409 if volume_changes else 200
 
 

@@ -292,3 +292,12 @@ def test_signed_out_is_sent_to_the_login_page(app, enrolled):
     response = app.test_client().get(f"/t/patients/{patient_id}/program")
     assert response.status_code == 302
     assert f"/t/login?next=/t/patients/{patient_id}/program" in response.headers["Location"].replace("%2F", "/")
+
+
+def test_the_editor_offers_the_dose_limits_of_the_one_table(browser, enrolled):
+    from hep.clinical.limits import DOSE_LIMITS
+
+    _patient, patient_id, _program = enrolled
+    page = text_of(browser.get(f"/t/patients/{patient_id}/program"))
+    for name, (low, high) in DOSE_LIMITS.items():
+        assert re.search(rf'id="items-0-{name}"[^>]*min="{low}" max="{high}"', page), name

@@ -115,7 +115,8 @@ def test_every_media_file_exists_is_small_and_accessible(exercises):
 def test_catalog_is_pure():
     tree = ast.parse(Path(catalog.__file__).read_text(encoding="utf-8"))
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module and node.module != "hep.clinical.limits"}  # the pure dose-limit table
     assert imported <= {"__future__", "re", "pathlib", "typing", "yaml"}
 
 

@@ -513,18 +513,19 @@ def test_minimum_sessions_and_checkins_at_the_current_dose(n, status):
 
 
 @pytest.mark.parametrize("done, status, rule", [
-    (40, "progress", "adherence_at_target"),
-    (39, "hold", "adherence_below_target"),
+    (24, "progress", "adherence_at_target"),
+    (23, "hold", "adherence_below_target"),
 ])
 def test_adherence_target_boundary(done, status, rule):
-    dose = Dose(sets=1, reps=5, frequency_per_day=10)
-    days = green_days(5)  # 5 days x 10 sessions = 50 prescribed
-    comps = [completion(f"c{n:03d}", days[n // 10], hour=8 + n % 10) for n in range(done)]
+    dose = Dose(sets=1, reps=5, frequency_per_day=5)
+    days = green_days(6)  # 6 days x 5 sessions = 30 prescribed
+    comps = [completion(f"c{n:03d}", days[n // 5], hour=8 + n % 5) for n in range(done)]
     checks = [checkin(f"k{i}", d + timedelta(days=1)) for i, d in enumerate(days)]
-    rec = run(comps, checks, dose=dose, prescribed_from=days[0])
+    rec = run(comps, checks, ClinicalSettings.from_overrides({"lookback_days": 21}), dose=dose,
+              prescribed_from=days[0])
     assert rec.status == status
     fired = reason(rec, rule)
-    assert fired.values["completed_sessions"] == done and fired.values["prescribed_sessions"] == 50
+    assert fired.values["completed_sessions"] == done and fired.values["prescribed_sessions"] == 30
 
 
 def test_new_numbness_blocks_progress_but_does_not_regress():
