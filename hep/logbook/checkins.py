@@ -14,11 +14,12 @@ from hep.timeutil import today_in
 
 
 def urgent_message() -> str:
-    """What a patient reads after a red-flag answer (never 'wait for your next session')."""
+    """What a patient reads after a red-flag answer or weakness getting worse: an emergency
+    department or the local emergency number, never 'wait for your next session'."""
     return _(
-        "Seek urgent medical care now: go to an emergency department or call your local "
-        "emergency number. Changes in bladder or bowel control or numbness around the saddle "
-        "area need to be checked today. Do not wait for your next appointment."
+        "Go to an emergency department now, or call your local emergency number. Changes in "
+        "bladder or bowel control, numbness around the saddle area or weakness getting worse "
+        "need to be checked today. Do not wait for your next appointment."
     )
 
 

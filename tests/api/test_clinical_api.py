@@ -88,14 +88,16 @@ def test_assessments_compare_side_by_side(app, enrolled, therapist_api):
     assert not therapist_api.get(f"/api/v1/patients/{patient_id}/summary").get_json()["alerts"]
 
 
-def test_red_flag_in_an_assessment_is_an_urgent_alert(enrolled, therapist_api):
+def test_a_cauda_equina_sign_in_an_assessment_is_an_emergency_that_stops(enrolled, therapist_api):
     _patient, patient_id, _ = enrolled
     created = therapist_api.post(f"/api/v1/patients/{patient_id}/assessments", {
         "assessed_on": "2026-11-20", "data": {"most_distal_symptom": "foot", "irritability": "high",
                                               **SCREEN_CLEAR, "saddle_numbness": True}})
     assert created.get_json()["red_flags"] == ["saddle_numbness"]
-    alert = therapist_api.get(f"/api/v1/patients/{patient_id}/summary").get_json()["alerts"][0]
-    assert alert["level"] == "urgent" and alert["code"] == "assessment_red_flag"
+    summary = therapist_api.get(f"/api/v1/patients/{patient_id}/summary").get_json()
+    alert = summary["alerts"][0]
+    assert (alert["level"], alert["code"], alert["status"]) == ("emergency", "assessment_saddle_numbness", "open")
+    assert {r["status"] for r in summary["recommendations"]} == {"stop"}
 
 
 def test_fear_hierarchy_and_exposure_sessions(app, enrolled, therapist_api):

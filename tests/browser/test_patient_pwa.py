@@ -76,6 +76,7 @@ def do_checkin(page, red_flag=False):
     page.get_by_label("Yes, back to how it was before").check()
     page.get_by_label("Lower back only").check()
     page.get_by_role("group", name=re.compile("new numbness or weakness")).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name=re.compile("lifting your foot")).get_by_label("No", exact=True).check()
     page.get_by_role("group", name=re.compile("bladder or bowel")).get_by_label("Yes" if red_flag else "No", exact=True).check()
     page.get_by_role("button", name="Send check-in").click()
 
@@ -167,7 +168,7 @@ def test_red_flag_checkin_shows_urgent_care_offline(phone, live_server, invited_
     join(page, invited_patient)
     phone.set_offline(True)
     do_checkin(page, red_flag=True)
-    heading = page.get_by_role("heading", name="Seek urgent medical care now", level=1)
+    heading = page.get_by_role("heading", name="Get emergency care now", level=1)
     expect()(heading).to_be_visible(timeout=2000)
     expect()(page.get_by_role("alert")).to_contain_text("Do not wait for your next appointment")
     assert "next session" not in page.inner_text("main")
@@ -222,7 +223,7 @@ def test_accessibility_no_serious_or_critical_violations(phone, live_server, inv
     pid = first.rsplit("/", 1)[-1]
     for hash_, heading in [("#/today", "Today"), (f"#/exercise/{pid}", None), (f"#/log/{pid}", None),
                            ("#/checkin", "Morning check-in"), ("#/progress", "Progress"), ("#/learn", "Learn"),
-                           ("#/settings", "Settings"), ("#/urgent", "Seek urgent medical care now")]:
+                           ("#/settings", "Settings"), ("#/urgent", "Get emergency care now")]:
         page.goto(f"/app/{hash_}")
         h1 = page.get_by_role("heading", level=1)
         expect()(h1).to_be_visible()

@@ -1,5 +1,5 @@
-// Next-morning check-in (CLINICAL.md). A red-flag answer shows the urgent-care screen at once,
-// before and whatever the server answers, online or not.
+// Next-morning check-in (CLINICAL.md). A red-flag answer, or weakness getting worse, shows the
+// emergency screen at once, before and whatever the server answers, online or not.
 import { uuid, localDay } from '../api.js';
 import { _, date } from '../i18n.js';
 import { enqueue } from '../outbox.js';
@@ -9,7 +9,7 @@ import { h, mount, slider, choices, say } from '../ui.js';
 const yesNo = () => [['no', _('No')], ['yes', _('Yes')]];
 
 export function urgentView() {
-  mount(_('Seek urgent medical care now'),
+  mount(_('Get emergency care now'),
     h('div', { class: 'urgent', role: 'alert' },
       h('p', { class: 'lead' }, _('Your answer can be a sign that nerves at the base of your spine are being squeezed. This needs to be checked by a doctor today.')),
       h('p', {}, _('Go to an emergency department now, or call your local emergency number (for example 112 in Europe, 911 in the US or 999 in the UK).')),
@@ -20,11 +20,16 @@ export function urgentView() {
 
 export default async function checkinView() {
   const day = localDay();
-  const numbWarn = h('p', { class: 'alert', role: 'alert', hidden: true }, _('Please contact your therapist today about new numbness or weakness. If it is getting worse quickly, seek urgent care.'));
-  const flagWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('This can be urgent. After you send this, please seek urgent medical care now.'));
+  const numbWarn = h('p', { class: 'alert', role: 'alert', hidden: true }, _('Please contact your therapist today about new numbness or weakness. If weakness is getting worse, answer yes to the next question.'));
+  const flagWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('This can be an emergency. After you send this, go to an emergency department or call your local emergency number.'));
+  const weakWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('Weakness that is getting worse can be an emergency. After you send this, go to an emergency department or call your local emergency number.'));
   const form = h('form', { class: 'form' },
     slider({ name: 'morning_pain', label: _('How much pain do you have this morning?'), value: 0,
       hint: _('0 means no pain, 10 the worst pain you can imagine.'), low: _('No pain'), high: _('Worst') }),
+    slider({ name: 'back_pain', label: _('And in your back?'), value: 0,
+      hint: _('Pain in your lower back only.'), low: _('No pain'), high: _('Worst') }),
+    slider({ name: 'leg_pain', label: _('And in your leg?'), value: 0,
+      hint: _('Pain, tingling or burning in your buttock, leg or foot.'), low: _('No pain'), high: _('Worst') }),
     choices({ name: 'settled', legend: _('Has the pain from yesterday\'s exercises settled?'),
       options: [['yes', _('Yes, back to how it was before')], ['partly', _('Partly')], ['no', _('No, it is worse than before')]] }),
     choices({ name: 'distal_symptom', legend: _('How far down do you feel symptoms this morning?'),
@@ -33,6 +38,9 @@ export default async function checkinView() {
     choices({ name: 'new_numbness_or_weakness', legend: _('Any new numbness or weakness in your leg or foot?'), options: yesNo(),
       onchange: (e) => { numbWarn.hidden = e.target.value !== 'yes'; } }),
     numbWarn,
+    choices({ name: 'weakness_worse', legend: _('Any new trouble lifting your foot, walking on your heels or toes, or tripping?'), options: yesNo(),
+      onchange: (e) => { weakWarn.hidden = e.target.value !== 'yes'; } }),
+    weakWarn,
     choices({ name: 'red_flag_change', legend: _('Any change in your bladder or bowel control, or new numbness around your genitals, bottom or inner thighs?'), options: yesNo(),
       onchange: (e) => { flagWarn.hidden = e.target.value !== 'yes'; } }),
     flagWarn,
@@ -44,10 +52,11 @@ export default async function checkinView() {
     const body = {
       id: uuid(), date: day, morning_pain: Number(f.morning_pain.value), settled: f.settled.value,
       distal_symptom: f.distal_symptom.value, new_numbness_or_weakness: f.new_numbness_or_weakness.value === 'yes',
-      red_flag_change: f.red_flag_change.value === 'yes',
+      red_flag_change: f.red_flag_change.value === 'yes', weakness_worse: f.weakness_worse.value === 'yes',
+      back_pain: Number(f.back_pain.value), leg_pain: Number(f.leg_pain.value),
     };
     const sending = enqueue('checkin', '/api/v1/checkins', body, _('Check-in for {day}', { day: date(day, { day: 'numeric', month: 'short' }) }));
-    if (body.red_flag_change) return go('#/urgent'); // never wait for the network here
+    if (body.red_flag_change || body.weakness_worse) return go('#/urgent'); // never wait for the network here
     form.querySelector('[type=submit]').disabled = true;
     const result = await sending;
     if (result.data && result.data.urgent) return go('#/urgent');
