@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -78,6 +78,15 @@ def login():
 def logout():
     accounts.sign_out()
     return redirect(url_for("therapist.login"))
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The staff service worker (scope ``/t/``): shows alert notices, caches nothing."""
+    body = render_template("therapist/sw.js")
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/patients")
