@@ -237,8 +237,11 @@ def test_summary_block_renders_when_the_lead_passes_a_summary(app, therapist):
     from hep.models import Patient as P
 
     with app.test_request_context("/t/patients/1"):
+        alerts = [{"id": 7, "level": "emergency", "status": "open", "stops": True, "code": "red_flag",
+                   "detail": "Red-flag answer on 2 June.", "exercise_name": None, "note": "",
+                   "created_at": datetime(2026, 6, 2, 8, 0, tzinfo=timezone.utc)}]
         summary = {
-            "alerts": [{"level": "urgent", "detail": "Red-flag answer on 2 June."}],
+            "alerts": alerts,
             "adherence": {"session_percent": 82.4},
             "recommendations": [{"exercise_name": "Prone on elbows", "status": "hold",
                                  "reasons": [{"detail": "Pain during 4-5 on the last session."}]}],
@@ -247,9 +250,11 @@ def test_summary_block_renders_when_the_lead_passes_a_summary(app, therapist):
 
         page = render_template("therapist/patient.html", patient=P(id=1, display_name="X", timezone="UTC"),
                                program={"current": None, "history": []}, recent=[], corrections={},
-                               checkins=[], join_link=None, joined=False, summary=summary, **labels())
+                               checkins=[], join_link=None, joined=False, summary=summary, alerts=alerts,
+                               **labels())
     page = html.unescape(page)
     assert "Red-flag answer on 2 June." in page and "82 % of those planned" in page
+    assert "Every exercise is stopped" in page and 'action="/t/alerts/7/resolve"' in page
     assert "Prone on elbows" in page and '<span class="badge badge-hold">Hold</span>' in page
     assert "Pain during 4-5 on the last session." in page
 
