@@ -37,7 +37,8 @@ export async function me(fresh = false) {
   return body;
 }
 
-function isCsrfFailure(err) {
+/** A 400/403 about the CSRF token (missing, expired, from another session), not about the request. */
+export function isCsrfFailure(err) {
   return (err.status === 400 || err.status === 403) && /csrf/i.test(JSON.stringify(err.problem));
 }
 
