@@ -113,8 +113,7 @@ function signedOut(offline) {
 
 async function boot() {
   if ('serviceWorker' in navigator) {
-    // A module worker, so it can import outbox-core.js; 'none': installs never take stale modules from the HTTP cache.
-    navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module', updateViaCache: 'none' }).catch(() => {});
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
     // First visit: the worker took over after these were loaded; load them again so it keeps copies.
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       for (const url of [...WARM, `/i18n/${locale()}.json`]) fetch(url, { credentials: 'same-origin' }).catch(() => {});

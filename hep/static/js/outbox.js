@@ -1,9 +1,11 @@
 // Offline outbox, the page's side: queue a write, try it at once, tell the views when the
 // queue changes. The stores and the rule for each server answer live in outbox-core.js,
-// which the service worker imports too (Background Sync replays with the app closed).
-import * as core from './outbox-core.js';
+// which the service worker loads too (Background Sync replays with the app closed).
+import './outbox-core.js';
 
-export { pending, rejected, kvSet } from './outbox-core.js';
+const core = globalThis.hepOutboxCore;
+
+export const { pending, rejected, kvSet } = core;
 
 const listeners = new Set();
 

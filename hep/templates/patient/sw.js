@@ -2,12 +2,13 @@
  * Rendered by hep.patient: VERSION is a hash of every precached file, so any change to the
  * shell installs a new worker and a new cache. POST, PUT, PATCH and DELETE are never cached.
  *
- * A module worker (app.js registers it with type: 'module'): it imports the very outbox core
- * the page uses, so both replay by one rule and one IndexedDB layout. The browser fetches the
- * imported modules when it installs the worker and keeps them with it, so the worker starts
- * offline too; the page gets the same files from the shell cache below. */
-import { replay, doneCount, kvGet, SYNC_TAG } from '{{ core_url }}';
-
+ * A classic worker on purpose: it loads the very outbox core the page imports as a module
+ * (static/js/outbox-core.js is written to be both), so page and worker replay by one rule and
+ * one IndexedDB layout. Why not a module worker: see docs/pwa.md. importScripts runs while
+ * the worker installs and the browser keeps the file with the worker, so it starts offline. */
+'use strict';
+importScripts('{{ core_url }}');
+const { replay, doneCount, kvGet, send, SYNC_TAG } = self.hepOutboxCore;
 const VERSION = '{{ version }}';
 const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
@@ -136,11 +137,6 @@ async function replayOutbox() {
   }
 }
 
-async function csrfToken() {
-  const res = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
-  return (await res.json()).csrf_token;
-}
-
 // Background Sync: runs when the network is back, even with the app closed; a kept entry fails it so the browser retries.
 self.addEventListener('sync', (event) => {
   if (event.tag !== SYNC_TAG) return;
@@ -179,12 +175,7 @@ self.addEventListener('notificationclick', (event) => {
   const target = new URL((event.notification.data && event.notification.data.url) || '/app/#/today', self.location.origin).href;
   event.waitUntil((async () => {
     if (event.action === 'snooze') {
-      try {
-        await fetch('/api/v1/reminders/snooze', {
-          method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': await csrfToken() }, body: '{}',
-        });
-      } catch (e) { /* best effort */ }
+      try { await send('POST', '/api/v1/reminders/snooze', {}); } catch (e) { /* best effort */ }
       return;
     }
     const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
@@ -205,9 +196,7 @@ self.addEventListener('pushsubscriptionchange', (event) => {
     const old = event.oldSubscription;
     const sub = event.newSubscription || (old && await self.registration.pushManager.subscribe(old.options));
     if (!sub) return;
-    const token = await csrfToken();
-    const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': token };
-    await fetch('/api/v1/push/subscriptions', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()) });
-    if (old) await fetch('/api/v1/push/subscriptions', { method: 'DELETE', credentials: 'same-origin', headers, body: JSON.stringify({ endpoint: old.endpoint }) });
+    await send('POST', '/api/v1/push/subscriptions', sub.toJSON());
+    if (old) await send('DELETE', '/api/v1/push/subscriptions', { endpoint: old.endpoint });
   })().catch(() => {}));
 });
