@@ -534,3 +534,67 @@ def test_installed_phone_upgrades_and_keeps_its_queue(app, phone, live_server, i
     expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
     assert page.evaluate(READ_OUTBOX) == []
     assert stored_completions(app, invited_patient["id"]) == {queued[0]["body"]["id"]: {"pain_during": 4, "note": ""}}
+
+
+RUN_RULE = """async (answers) => {
+  const core = globalThis.hepOutboxCore;
+  for (const e of await core.pending()) await core.remove(e.seq);
+  for (const r of await core.rejected()) await core.dismiss(r.seq);
+  // The server, scripted: each POST takes the next answer; /api/v1/me hands out a new token.
+  const seen = [];
+  globalThis.tokens = globalThis.tokens || 0; // kept across runs, so every token is new
+  globalThis.fetch = async (url, init = {}) => {
+    const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } });
+    if (url === '/api/v1/me') return json({ csrf_token: `token-${++globalThis.tokens}` });
+    seen.push([JSON.parse(init.body).n, init.headers['X-CSRF-Token']]);
+    const next = answers.shift();
+    if (next === 'offline') throw new TypeError('Failed to fetch');
+    return json({ status: next[0], detail: next[1] }, next[0]);
+  };
+  for (let n = 1; n <= 4; n++) await core.add({ kind: 'completion', url: '/api/v1/completions', body: { n }, label: `entry ${n}` });
+  const { results, kept } = await core.replay();
+  return {
+    seen,
+    results: [...results.values()].map((r) => r.verdict),
+    kept: kept && kept.body.n,
+    outbox: (await core.pending()).map((e) => e.body.n),
+    rejected: (await core.rejected()).map((r) => [r.item.body.n, r.status, r.detail]),
+  };
+}"""
+
+RULE = [
+    ((200, "identical replay"), "done"), ((201, None), "done"),
+    ((409, "This id was already used for a different record."), "set-aside"), ((422, "Invalid fields."), "set-aside"),
+    ((404, "Not found."), "set-aside"), ((403, "Only patients can log."), "set-aside"), ((400, "Bad JSON."), "set-aside"),
+    ((410, "Gone."), "set-aside"),
+    ((500, None), "keep"), ((503, None), "keep"), ((429, "Slow down."), "keep"), ((408, None), "keep"),
+    ((401, "Sign in."), "keep"), ((403, "The CSRF token is missing."), "keep"),
+    ((400, "The CSRF token has expired."), "keep"), ("offline", "keep"),
+]
+
+
+def test_the_one_rule_for_each_server_answer(phone):
+    """The core's rule on its own, in Chromium, against a scripted server: entry 2 of 4 gets
+    the answer under test, the others 201."""
+    page = phone.new_page()
+    page.goto("/healthz")  # any page of the origin: the core needs its IndexedDB and Web Locks
+    page.add_script_tag(url="/static/js/outbox-core.js")
+    for answer, outcome in RULE:
+        csrf = answer != "offline" and "CSRF" in (answer[1] or "")
+        second = [answer, answer] if csrf else [answer]  # a CSRF failure is retried once
+        got = page.evaluate(RUN_RULE, [[201, None], *second, [201, None], [201, None]])
+        sent = [n for n, _token in got["seen"]]
+        where = f"{answer} -> {got}"
+        if outcome == "done":
+            assert (got["outbox"], got["rejected"], got["kept"]) == ([], [], None), where
+            assert sent == [1, 2, 3, 4] and got["results"] == ["done"] * 4, where
+        elif outcome == "set-aside":
+            assert (got["outbox"], got["kept"]) == ([], None), where
+            assert got["rejected"] == [[2, answer[0], answer[1] or f"HTTP {answer[0]}"]], where  # with the reason
+            assert sent == [1, 2, 3, 4], where  # the loop goes on
+        else:
+            assert (got["outbox"], got["rejected"], got["kept"]) == ([2, 3, 4], [], 2), where
+            assert sent == ([1, 2, 2] if csrf else [1, 2]) and got["results"] == ["done"], where  # the loop stops
+        if csrf:
+            (_n1, first_token), (_n2, failed), (_n3, retried) = got["seen"]
+            assert failed == first_token and retried != failed, where  # the retry has a fresh token
