@@ -20,7 +20,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "patient"
 THEME_COLOR = "#0b5f4a"
 BACKGROUND_COLOR = "#f7f7f2"
-# The outbox core: imported by the page (js/outbox.js) and by the module service worker.
+# The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
+# worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
 
 
