@@ -332,9 +332,25 @@ READ_STORES = """() => new Promise((resolve, reject) => {
 })"""
 
 
+SAVED_FOR_OFFLINE = """() => caches.open('hep-api').then((c) => Promise.all(
+  ['/api/v1/me', '/api/v1/today', '/api/v1/completions?days=2'].map((u) => c.match(u))))
+  .then((found) => found.every(Boolean))"""
+
+
+def wait_saved_for_offline(page):
+    """On the first visit the worker takes over after the first reads; app.js reads them again
+    so the worker keeps copies. Going offline before that ends would find no copy of Today."""
+    for _ in range(100):
+        if page.evaluate(SAVED_FOR_OFFLINE):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker has no copy of the app's reads")
+
+
 def queue_two_with_a_conflict(page, phone, live_server):
     """Offline, log two completions; then the server receives the first id with another body
     (as if from another phone), so replaying it must get 409. Returns the queued entries."""
+    wait_saved_for_offline(page)
     phone.set_offline(True)
     log_from_card(page, 0, pain_during=3)
     expect()(page.locator("#toast")).to_contain_text("Saved on this phone")
@@ -510,6 +526,7 @@ def test_installed_phone_upgrades_and_keeps_its_queue(app, phone, live_server, i
 
     # The first release queues a completion offline; the server is down when it comes back.
     deploy.refuse_writes = True
+    wait_saved_for_offline(page)
     phone.set_offline(True)
     log_from_card(page, 0, pain_during=4)
     phone.set_offline(False)
