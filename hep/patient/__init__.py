@@ -20,6 +20,9 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "patient"
 THEME_COLOR = "#0b5f4a"
 BACKGROUND_COLOR = "#f7f7f2"
+# The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
+# worker with importScripts (it is written to be both a module and a classic script).
+OUTBOX_CORE = "js/outbox-core.js"
 
 
 def _module_paths():
@@ -73,7 +76,8 @@ def shell():
 def service_worker():
     """The service worker, served from the root so its scope is the whole origin."""
     urls, version = shell_files()
-    body = render_template("patient/sw.js", version=version, shell=urls)
+    core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
+    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core)
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

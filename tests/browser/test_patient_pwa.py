@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -318,3 +319,307 @@ def test_reminder_settings_are_saved_for_the_patient(app, phone, live_server, in
     # The permission prompt is offered from a tap, with the reason, never on page load.
     expect()(page.get_by_role("button", name="Allow notifications")).to_be_visible()
     assert page.evaluate("Notification.permission") == "default"
+
+
+READ_STORES = """() => new Promise((resolve, reject) => {
+  const r = indexedDB.open('hep', 1);
+  r.onerror = () => reject(r.error);
+  r.onsuccess = () => {
+    const t = r.result.transaction(['outbox', 'rejected']);
+    const out = t.objectStore('outbox').getAll();
+    const rej = t.objectStore('rejected').getAll();
+    t.oncomplete = () => { r.result.close(); resolve({ outbox: out.result, rejected: rej.result }); };
+  };
+})"""
+
+
+SAVED_FOR_OFFLINE = """() => caches.open('hep-api').then((c) => Promise.all(
+  ['/api/v1/me', '/api/v1/today', '/api/v1/completions?days=2'].map((u) => c.match(u))))
+  .then((found) => found.every(Boolean))"""
+
+
+def wait_saved_for_offline(page):
+    """On the first visit the worker takes over after the first reads; app.js reads them again
+    so the worker keeps copies. Going offline before that ends would find no copy of Today."""
+    for _ in range(100):
+        if page.evaluate(SAVED_FOR_OFFLINE):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker has no copy of the app's reads")
+
+
+def queue_two_with_a_conflict(page, phone, live_server):
+    """Offline, log two completions; then the server receives the first id with another body
+    (as if from another phone), so replaying it must get 409. Returns the queued entries."""
+    wait_saved_for_offline(page)
+    phone.set_offline(True)
+    log_from_card(page, 0, pain_during=3)
+    expect()(page.locator("#toast")).to_contain_text("Saved on this phone")
+    log_from_card(page, 1, pain_during=2)
+    expect()(page.locator("#status")).to_contain_text("2 entries waiting to be sent")
+    queued = page.evaluate(READ_OUTBOX)
+    assert [item["kind"] for item in queued] == ["completion", "completion"]
+    other = {**queued[0]["body"], "pain_during": 7, "note": "from another phone"}
+    sent = patient_api(live_server, phone).post("/api/v1/completions", other)
+    assert sent.status_code == 201, sent.text  # the server had nothing from the phone yet
+    return queued
+
+
+def stored_completions(app, patient_id):
+    from hep.models import Completion
+
+    with app.app_context():
+        rows = Completion.select().where(Completion.patient == patient_id)
+        return {c.id: {"pain_during": c.pain_during, "note": c.note} for c in rows}
+
+
+def assert_conflict_set_aside(app, page, invited_patient, queued):
+    """The conflicting entry is in 'rejected' and shown; the other reached the server once."""
+    first, second = queued
+    # What the patient sees: one entry not saved and nothing waiting (entry 1 is filed before
+    # entry 2 is sent, so this is the end of the replay, not a moment in the middle of it).
+    status = page.locator("#status")
+    expect()(status).to_contain_text("1 entries could not be saved.", timeout=20000)
+    expect()(status).not_to_contain_text("waiting")
+    stores = page.evaluate(READ_STORES)
+    assert stores["outbox"] == []
+    assert len(stores["rejected"]) == 1
+    refused = stores["rejected"][0]
+    assert refused["status"] == 409
+    assert refused["item"]["body"] == first["body"]  # the whole entry is kept for the patient
+    assert "already used for a different record" in refused["detail"]
+    # The server kept its own record for the first id and holds the second exactly once.
+    assert stored_completions(app, invited_patient["id"]) == {
+        first["body"]["id"]: {"pain_during": 7, "note": "from another phone"},
+        second["body"]["id"]: {"pain_during": 2, "note": ""},
+    }
+    # And why, in Settings.
+    status.get_by_role("link", name="Details").click()
+    expect()(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
+    shown = page.locator("li.alert").filter(has_text="Not saved:")
+    expect()(shown).to_have_count(1)
+    expect()(shown).to_contain_text(first["label"])
+    expect()(shown).to_contain_text("This id was already used for a different record.")
+
+
+def test_replay_sets_aside_a_conflict_and_delivers_the_rest_once(app, phone, live_server, invited_patient):
+    page = phone.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    join(page, invited_patient)
+    queued = queue_two_with_a_conflict(page, phone, live_server)
+
+    # Back online, the app replays (the page on 'online', or the worker if Background Sync wins
+    # the lock: the same core either way): 409 for the first entry (set aside), 201 for the second.
+    phone.set_offline(False)
+    assert_conflict_set_aside(app, page, invited_patient, queued)
+
+    # Reopening the app (it replays on open) sends nothing again and still shows the entry.
+    page.reload()
+    expect()(page.locator("#status")).to_contain_text("1 entries could not be saved.")
+    assert len(page.evaluate(READ_STORES)["rejected"]) == 1
+    assert len(stored_completions(app, invited_patient["id"])) == 2
+
+    # The patient dismisses it once read; the server's records stay as they were.
+    page.get_by_role("link", name="Settings").first.click()
+    page.locator("li.alert").get_by_role("button", name="Dismiss").click()
+    expect()(page.locator("li.alert")).to_have_count(0)
+    expect()(page.locator("#status")).not_to_contain_text("could not be saved")
+    assert page.evaluate(READ_STORES) == {"outbox": [], "rejected": []}
+    assert len(stored_completions(app, invited_patient["id"])) == 2
+    assert errors == []
+
+
+def registration_id(page, cdp, scope):
+    """The service worker registration id for ``scope``, from DevTools' ServiceWorker domain."""
+    found = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.update(
+        {r["scopeURL"]: r["registrationId"] for r in e["registrations"] if not r["isDeleted"]}))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if scope in found:
+            return found[scope]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no service worker registration for {scope}: {found}")
+
+
+def test_service_worker_replays_by_the_same_rule_with_the_app_closed(app, phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    queued = queue_two_with_a_conflict(page, phone, live_server)
+
+    # The app is closed: only the service worker can send the queue now.
+    page.close()
+    phone.set_offline(False)
+    other = phone.new_page()
+    other.goto("/healthz")  # same origin, so it can read the stores, but no app code runs here
+    cdp = phone.new_cdp_session(other)
+    # What the browser does when the network is back (DevTools' "Background sync" button does the same).
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "tag": "hep-outbox", "lastChance": False,
+                                                 "registrationId": registration_id(other, cdp, live_server.url + "/")})
+    for _ in range(100):
+        stores = other.evaluate(READ_STORES)
+        if not stores["outbox"] and stores["rejected"]:
+            break
+        other.wait_for_timeout(100)
+    assert (len(stores["outbox"]), len(stores["rejected"])) == (0, 1), stores
+    assert len(stored_completions(app, invited_patient["id"])) == 2  # before any app page was open again
+
+    # Opening the app again shows what the worker did; there is nothing left to send.
+    page = phone.new_page()
+    page.goto("/app/#/today")
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    assert_conflict_set_aside(app, page, invited_patient, queued)
+
+
+LEGACY = Path(__file__).with_name("legacy")
+
+
+class Deploy:
+    """WSGI middleware standing in for a deployment: while ``legacy`` is on it serves the
+    first release's service worker, page outbox (each with its own replay loop) and app.js
+    (which registers the worker), copied in ``legacy/``; while ``refuse_writes`` is on the
+    server answers 503 to completions."""
+
+    def __init__(self, app):
+        from hep.patient import shell_files
+
+        self.wsgi = app.wsgi_app
+        with app.test_request_context():
+            urls, _version = shell_files()
+        worker = app.jinja_env.from_string((LEGACY / "sw.js").read_text()).render(version="legacy0", shell=urls)
+        self.files = {"/sw.js": worker.encode(), "/static/js/outbox.js": (LEGACY / "outbox.js").read_bytes(),
+                      "/static/js/app.js": (LEGACY / "app.js").read_bytes()}  # it registers the worker
+        self.legacy = True
+        self.refuse_writes = False
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if self.legacy and path in self.files:
+            body = self.files[path]
+            start_response("200 OK", [("Content-Type", "text/javascript"), ("Cache-Control", "no-cache"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        if self.refuse_writes and environ["REQUEST_METHOD"] == "POST" and path == "/api/v1/completions":
+            body = b'{"title": "Service Unavailable", "status": 503}'
+            start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "application/problem+json"),
+                                                       ("Content-Length", str(len(body)))])
+            return [body]
+        return self.wsgi(environ, start_response)
+
+
+def page_outbox(page):
+    """The source of the outbox module the page runs (as the service worker hands it out)."""
+    return page.evaluate("fetch('/static/js/outbox.js').then(r => r.text())")
+
+
+def shell_caches(page):
+    return page.evaluate("caches.keys().then(keys => keys.filter(k => k.startsWith('hep-shell-')))")
+
+
+def test_installed_phone_upgrades_and_keeps_its_queue(app, phone, live_server, invited_patient):
+    deploy = Deploy(app)
+    app.wsgi_app = deploy
+    page = phone.new_page()
+    join(page, invited_patient)
+    assert shell_caches(page) == ["hep-shell-legacy0"]
+    assert "indexedDB.open" in page_outbox(page)  # the first release's own copy of the layout
+
+    # The first release queues a completion offline; the server is down when it comes back.
+    deploy.refuse_writes = True
+    wait_saved_for_offline(page)
+    phone.set_offline(True)
+    log_from_card(page, 0, pain_during=4)
+    phone.set_offline(False)
+    expect()(page.locator("#status")).to_contain_text("1 entry waiting to be sent")
+    queued = page.evaluate(READ_OUTBOX)
+    assert len(queued) == 1
+
+    # The new version is deployed: the browser's update check installs the new (classic) worker.
+    deploy.legacy = False
+    new_version = re.search(r"const VERSION = '(\w+)';", requests.get(live_server.url + "/sw.js", timeout=10).text)[1]
+    page.reload()
+    for _ in range(100):
+        if shell_caches(page) == [f"hep-shell-{new_version}"]:
+            break
+        page.wait_for_timeout(100)
+    assert shell_caches(page) == [f"hep-shell-{new_version}"]
+    assert page.evaluate(READ_OUTBOX) == queued  # still waiting, untouched by the upgrade
+
+    # The server is back; the new code sends what the old code queued, exactly once.
+    deploy.refuse_writes = False
+    page.reload()
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    assert "indexedDB.open" not in page_outbox(page) and "hepOutboxCore" in page_outbox(page)
+    for _ in range(100):
+        if not page.evaluate(READ_OUTBOX):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(READ_OUTBOX) == []
+    expect()(page.locator("#status")).not_to_contain_text("waiting")
+    expect()(page.locator("#status")).not_to_contain_text("could not be saved")
+    assert stored_completions(app, invited_patient["id"]) == {queued[0]["body"]["id"]: {"pain_during": 4, "note": ""}}
+
+
+RUN_RULE = """async (answers) => {
+  const core = globalThis.hepOutboxCore;
+  for (const e of await core.pending()) await core.remove(e.seq);
+  for (const r of await core.rejected()) await core.dismiss(r.seq);
+  // The server, scripted: each POST takes the next answer; /api/v1/me hands out a new token.
+  const seen = [];
+  globalThis.tokens = globalThis.tokens || 0; // kept across runs, so every token is new
+  globalThis.fetch = async (url, init = {}) => {
+    const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } });
+    if (url === '/api/v1/me') return json({ csrf_token: `token-${++globalThis.tokens}` });
+    seen.push([JSON.parse(init.body).n, init.headers['X-CSRF-Token']]);
+    const next = answers.shift();
+    if (next === 'offline') throw new TypeError('Failed to fetch');
+    return json({ status: next[0], detail: next[1] }, next[0]);
+  };
+  for (let n = 1; n <= 4; n++) await core.add({ kind: 'completion', url: '/api/v1/completions', body: { n }, label: `entry ${n}` });
+  const { results, kept } = await core.replay();
+  return {
+    seen,
+    results: [...results.values()].map((r) => r.verdict),
+    kept: kept && kept.body.n,
+    outbox: (await core.pending()).map((e) => e.body.n),
+    rejected: (await core.rejected()).map((r) => [r.item.body.n, r.status, r.detail]),
+  };
+}"""
+
+RULE = [
+    ((200, "identical replay"), "done"), ((201, None), "done"),
+    ((409, "This id was already used for a different record."), "set-aside"), ((422, "Invalid fields."), "set-aside"),
+    ((404, "Not found."), "set-aside"), ((403, "Only patients can log."), "set-aside"), ((400, "Bad JSON."), "set-aside"),
+    ((410, "Gone."), "set-aside"),
+    ((500, None), "keep"), ((503, None), "keep"), ((429, "Slow down."), "keep"), ((408, None), "keep"),
+    ((401, "Sign in."), "keep"), ((403, "The CSRF token is missing."), "keep"),
+    ((400, "The CSRF token has expired."), "keep"), ("offline", "keep"),
+]
+
+
+def test_the_one_rule_for_each_server_answer(phone):
+    """The core's rule on its own, in Chromium, against a scripted server: entry 2 of 4 gets
+    the answer under test, the others 201."""
+    page = phone.new_page()
+    page.goto("/healthz")  # any page of the origin: the core needs its IndexedDB and Web Locks
+    page.add_script_tag(url="/static/js/outbox-core.js")
+    for answer, outcome in RULE:
+        csrf = answer != "offline" and "CSRF" in (answer[1] or "")
+        second = [answer, answer] if csrf else [answer]  # a CSRF failure is retried once
+        got = page.evaluate(RUN_RULE, [[201, None], *second, [201, None], [201, None]])
+        sent = [n for n, _token in got["seen"]]
+        where = f"{answer} -> {got}"
+        if outcome == "done":
+            assert (got["outbox"], got["rejected"], got["kept"]) == ([], [], None), where
+            assert sent == [1, 2, 3, 4] and got["results"] == ["done"] * 4, where
+        elif outcome == "set-aside":
+            assert (got["outbox"], got["kept"]) == ([], None), where
+            assert got["rejected"] == [[2, answer[0], answer[1] or f"HTTP {answer[0]}"]], where  # with the reason
+            assert sent == [1, 2, 3, 4], where  # the loop goes on
+        else:
+            assert (got["outbox"], got["rejected"], got["kept"]) == ([2, 3, 4], [], 2), where
+            assert sent == ([1, 2, 2] if csrf else [1, 2]) and got["results"] == ["done"], where  # the loop stops
+        if csrf:
+            (_n1, first_token), (_n2, failed), (_n3, retried) = got["seen"]
+            assert failed == first_token and retried != failed, where  # the retry has a fresh token

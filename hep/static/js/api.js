@@ -1,13 +1,14 @@
 // JSON API client: session cookie, CSRF header on writes, problem+json errors.
-let csrf = null;
+// Writes go through the outbox core's send(), so the page and the service worker share one
+// CSRF-token handling; outbox-core.js is a plain script that sets globalThis.hepOutboxCore.
+import './outbox-core.js';
 
-export class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem || {};
-  }
-}
+const core = globalThis.hepOutboxCore;
+
+/** An HTTP error answer: status and the problem+json body. */
+export const ApiError = core.ApiError;
+/** POST/PUT/PATCH/DELETE with the CSRF token; on a CSRF failure, one retry with a fresh token. */
+export const send = core.send;
 
 /** True when the request never reached the server (offline, DNS, timeout). */
 export function isNetworkError(err) {
@@ -30,38 +31,9 @@ export async function get(path) {
 
 /** GET /api/v1/me; remembers the CSRF token. `fresh` bypasses the service worker's copy. */
 export async function me(fresh = false) {
-  const body = fresh
-    ? await parse(await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' }))
-    : await get('/api/v1/me');
-  if (body && body.csrf_token) csrf = body.csrf_token;
+  const body = fresh ? await core.freshSession() : await get('/api/v1/me');
+  core.setCsrfToken(body && body.csrf_token);
   return body;
-}
-
-function isCsrfFailure(err) {
-  return (err.status === 400 || err.status === 403) && /csrf/i.test(JSON.stringify(err.problem));
-}
-
-/** POST/PUT/PATCH/DELETE with the CSRF token; on a CSRF failure, one retry with a fresh token. */
-export async function send(method, path, body) {
-  if (!csrf) await me(true);
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf || '' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    try {
-      const data = await parse(res);
-      return { status: res.status, data };
-    } catch (err) {
-      if (attempt === 0 && err instanceof ApiError && isCsrfFailure(err)) {
-        await me(true);
-        continue;
-      }
-      throw err;
-    }
-  }
 }
 
 /** A client UUID v4 (crypto.randomUUID needs a secure context; fall back elsewhere). */

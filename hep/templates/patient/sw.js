@@ -1,7 +1,14 @@
 /* hep service worker: offline app shell, cached API reads, media, outbox replay, push.
  * Rendered by hep.patient: VERSION is a hash of every precached file, so any change to the
- * shell installs a new worker and a new cache. POST, PUT, PATCH and DELETE are never cached. */
+ * shell installs a new worker and a new cache. POST, PUT, PATCH and DELETE are never cached.
+ *
+ * A classic worker on purpose: it loads the very outbox core the page imports as a module
+ * (static/js/outbox-core.js is written to be both), so page and worker replay by one rule and
+ * one IndexedDB layout. Why not a module worker: see docs/pwa.md. importScripts runs while
+ * the worker installs and the browser keeps the file with the worker, so it starts offline. */
 'use strict';
+importScripts('{{ core_url }}');
+const { replay, doneCount, kvGet, send, SYNC_TAG } = self.hepOutboxCore;
 const VERSION = '{{ version }}';
 const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
@@ -110,91 +117,38 @@ async function cacheMedia(urls) {
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'cache-media' && Array.isArray(data.urls)) event.waitUntil(cacheMedia(data.urls));
-  if (data.type === 'replay') event.waitUntil(replayOutbox());
+  if (data.type === 'replay') event.waitUntil(replayOutbox().catch(() => {}));
 });
 
-/* ---- outbox (the same IndexedDB layout as static/js/outbox.js) ---- */
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const r = indexedDB.open('hep', 1);
-    r.onupgradeneeded = () => {
-      const db = r.result;
-      if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
-      if (!db.objectStoreNames.contains('rejected')) db.createObjectStore('rejected', { keyPath: 'seq', autoIncrement: true });
-      if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
-    };
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function idb(db, store, mode, fn) {
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(store, mode);
-    const r = fn(tx.objectStore(store));
-    tx.oncomplete = () => resolve(r && r.result);
-    tx.onerror = () => reject(tx.error);
-  });
-}
-
-async function csrfToken() {
-  const res = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
-  return (await res.json()).csrf_token;
-}
-
-function isCsrfFailure(status, text) {
-  return (status === 400 || status === 403) && /csrf/i.test(text);
-}
-
-async function replayOnce() {
-  const db = await openDb();
-  const items = await idb(db, 'outbox', 'readonly', (s) => s.getAll());
-  if (!items.length) return 0;
-  let token = await csrfToken();
-  let done = 0;
-  for (const item of items) {
-    let res; let text;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      res = await fetch(item.url, {
-        method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token || '' },
-        body: JSON.stringify(item.body),
-      });
-      text = await res.text();
-      if (attempt === 0 && isCsrfFailure(res.status, text)) { token = await csrfToken(); continue; }
-      break;
-    }
-    if (res.ok) {
-      await idb(db, 'outbox', 'readwrite', (s) => s.delete(item.seq));
-      done++;
-    } else if (res.status === 401 || res.status === 408 || res.status === 429 || res.status >= 500 || isCsrfFailure(res.status, text)) {
-      break; // keep it for later
-    } else {
-      let detail = '';
-      try { detail = JSON.parse(text).detail || ''; } catch (e) { /* not JSON */ }
-      await idb(db, 'rejected', 'readwrite', (s) => s.add({ item, status: res.status, detail, at: Date.now() }));
-      await idb(db, 'outbox', 'readwrite', (s) => s.delete(item.seq));
-    }
-  }
-  return done;
-}
-
-async function replayOutbox() {
-  const run = () => replayOnce().catch(() => 0);
-  const done = self.navigator.locks ? await self.navigator.locks.request('hep-outbox', run) : await run();
+/* ---- outbox: the rule and the stores are in static/js/outbox-core.js ---- */
+async function notifyPages(done) {
   for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'outbox-changed', done });
 }
 
-// Background Sync: the browser calls this when the network is back, even with the app closed.
+/** Replay under the core's lock and tell open pages; resolves with the entry it stopped at (or null). */
+async function replayOutbox() {
+  let done = 0;
+  try {
+    const { results, kept } = await replay();
+    done = doneCount(results);
+    return kept;
+  } finally {
+    await notifyPages(done);
+  }
+}
+
+// Background Sync: runs when the network is back, even with the app closed; a kept entry fails it so the browser retries.
 self.addEventListener('sync', (event) => {
-  if (event.tag === 'hep-outbox') event.waitUntil(replayOutbox());
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(replayOutbox().then((kept) => {
+    if (kept) throw new Error('outbox: entries kept for a later try');
+  }));
 });
 
 /* ---- push reminders ---- */
 async function labels() {
   try {
-    const db = await openDb();
-    return (await idb(db, 'kv', 'readonly', (s) => s.get('notification_labels'))) || {};
+    return (await kvGet('notification_labels')) || {};
   } catch (e) { return {}; }
 }
 
@@ -221,12 +175,7 @@ self.addEventListener('notificationclick', (event) => {
   const target = new URL((event.notification.data && event.notification.data.url) || '/app/#/today', self.location.origin).href;
   event.waitUntil((async () => {
     if (event.action === 'snooze') {
-      try {
-        await fetch('/api/v1/reminders/snooze', {
-          method: 'POST', credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': await csrfToken() }, body: '{}',
-        });
-      } catch (e) { /* best effort */ }
+      try { await send('POST', '/api/v1/reminders/snooze', {}); } catch (e) { /* best effort */ }
       return;
     }
     const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
@@ -247,9 +196,7 @@ self.addEventListener('pushsubscriptionchange', (event) => {
     const old = event.oldSubscription;
     const sub = event.newSubscription || (old && await self.registration.pushManager.subscribe(old.options));
     if (!sub) return;
-    const token = await csrfToken();
-    const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': token };
-    await fetch('/api/v1/push/subscriptions', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()) });
-    if (old) await fetch('/api/v1/push/subscriptions', { method: 'DELETE', credentials: 'same-origin', headers, body: JSON.stringify({ endpoint: old.endpoint }) });
+    await send('POST', '/api/v1/push/subscriptions', sub.toJSON());
+    if (old) await send('DELETE', '/api/v1/push/subscriptions', { endpoint: old.endpoint });
   })().catch(() => {}));
 });
