@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(send_reminders)
     app.cli.add_command(send_alert_notices)
+    app.cli.add_command(refresh_alerts)
 
 
 @click.group("db")
@@ -163,6 +164,16 @@ def send_alert_notices(at: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--at") from None
     click.echo(send_due_notices(now).line())
+
+
+@click.command("refresh-alerts")
+@with_appcontext
+def refresh_alerts() -> None:
+    """Store the alerts the clinical rules find now for every patient (the periodic task runs
+    this every 15 minutes); prints how many were raised."""
+    from hep.care.summary import refresh_all_alerts
+
+    click.echo(f"raised {refresh_all_alerts()}")
 
 
 if __name__ == "__main__":  # python -m hep.cli

@@ -151,8 +151,10 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_domain_error(exc: DomainError):
-    return handle_http_exception(Problem(exc.status, exc.detail, errors=exc.errors, title=exc.title,
-                                         extra=exc.extra))
+    from hep.i18n import translate_errors
+
+    return handle_http_exception(Problem(exc.status, exc.detail, errors=translate_errors(exc.errors),
+                                         title=exc.title, extra=exc.extra))
 
 
 def handle_unexpected(exc: Exception):

@@ -73,6 +73,14 @@ def fan_out(at: str | None = None) -> str:
     return send_reminders_at(at)
 
 
+@huey.periodic_task(crontab(minute="*/15"), retries=0)
+def refresh_alerts() -> str:
+    """Raise the alerts that silence makes (no logs, no check-ins), every quarter hour."""
+    from hep.care.summary import refresh_all_alerts
+
+    return _in_app(lambda: f"raised {refresh_all_alerts()}")
+
+
 @huey.task(retries=0)
 def notify_alert(alert_id: int) -> str:
     """Round 1 of one alert's notices (``hep.push.alert_notices.notify``)."""

@@ -40,8 +40,8 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
         views.append({
             "id": item.id, "activity": item.activity, "harm_rating": item.harm_rating, "rank": rank,
             "mastered": state.mastered,
-            "mastery_reason": (f"fear after <= {state.threshold} on {state.streak} of the last "
-                               f"{state.required} sessions"),
+            "mastery_reason": _("Fear after at or below %(limit)s on %(streak)s of the last %(needed)s sessions",
+                                limit=state.threshold, streak=state.streak, needed=state.required),
             "sessions": [_session_view(r, settings) for r in rows],
         })
     return views

@@ -61,7 +61,7 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
     try:
         if inst.patient_items:
             if not body.get("items"):
-                raise ScoringError({"items": ["Name the activities you are rating."]})
+                raise ScoringError({"items": [_("Name the activities you are rating.")]})
             inst = inst.with_patient_items(body["items"])
         result = score(inst, body["answers"])
     except ScoringError as exc:

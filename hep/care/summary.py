@@ -67,6 +67,16 @@ def refresh_alerts(patient: Patient) -> list:
                                                     *_assessment_findings(patient)])
 
 
+def refresh_all_alerts() -> int:
+    """Refresh the alerts of every patient with a program: silence raises alerts with no
+    write to trigger it (no logs since joining, no check-ins). Returns the alerts raised."""
+    from hep.models import Program
+
+    patients = (Patient.select().join(Program, on=(Program.patient == Patient.id))
+                .where(Patient.archived_at.is_null()))
+    return sum(len(refresh_alerts(patient)) for patient in patients)
+
+
 def summary_view(patient: Patient, days: int = 28) -> dict:
     """The ``GET /patients/{id}/summary`` document (see DESIGN.md): the engine's figures and
     recommendations, and the stored alerts (unresolved first, then the latest resolved)."""

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .messages import Message
 from .records import DISTAL_ORDER
 
 Kind = Literal["choice", "multi", "bool", "int", "text", "list"]
@@ -195,32 +196,32 @@ CAUDA_EQUINA_FLAGS = ("saddle_numbness", "bladder_or_bowel_change", "sexual_dysf
 
 def _field_errors(spec: FieldSpec, value: Any) -> list[str]:
     if spec.kind == "bool":
-        return [] if isinstance(value, bool) else ["Must be true or false."]
+        return [] if isinstance(value, bool) else [Message("boolean")]
     if spec.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            return ["Must be a whole number."]
+            return [Message("whole_number")]
         if not spec.minimum <= value <= spec.maximum:  # type: ignore[operator]
-            return [f"Must be between {spec.minimum} and {spec.maximum}."]
+            return [Message("between", low=spec.minimum, high=spec.maximum)]
         return []
     if spec.kind == "choice":
-        return [] if value in spec.choices else [f"Must be one of: {', '.join(spec.choices)}."]
+        return [] if value in spec.choices else [Message("one_of", choices=", ".join(spec.choices))]
     if spec.kind == "text":
         if not isinstance(value, str):
-            return ["Must be text."]
+            return [Message("text")]
         return [] if len(value) <= (spec.maximum or 10_000) else [
-            f"Must be at most {spec.maximum} characters."]
+            Message("max_characters", n=spec.maximum)]
     if not isinstance(value, (list, tuple)):
-        return ["Must be a list."]
+        return [Message("list")]
     if spec.kind == "multi":
-        errors = [f"Unknown choice: {v!r}." for v in value if v not in spec.choices]
+        errors = [Message("unknown_choice", value=v) for v in value if v not in spec.choices]
         if len(set(map(str, value))) != len(value):
-            errors.append("Choices must not repeat.")
+            errors.append(Message("choices_repeat"))
         return errors
     errors = []
     if any(not isinstance(v, str) or not v.strip() or len(v) > 200 for v in value):
-        errors.append("Each entry must be non-empty text of at most 200 characters.")
+        errors.append(Message("entry_text"))
     if not (spec.minimum or 0) <= len(value) <= (spec.maximum or 100):
-        errors.append(f"Must have between {spec.minimum or 0} and {spec.maximum} entries.")
+        errors.append(Message("entries_between", low=spec.minimum or 0, high=spec.maximum))
     return errors
 
 
@@ -233,12 +234,12 @@ def validate_assessment(data: Mapping[str, Any], *, partial: bool = False) -> di
     errors: dict[str, list[str]] = {}
     for name in data:
         if name not in FIELDS_BY_NAME:
-            errors[str(name)] = ["Unknown field."]
+            errors[str(name)] = [Message("unknown_field")]
     for spec in ASSESSMENT_FIELDS:
         value = data.get(spec.name)
         if value is None:
             if spec.required and not partial:
-                errors[spec.name] = ["Required."]
+                errors[spec.name] = [Message("required")]
             continue
         messages = _field_errors(spec, value)
         if messages:

@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 import yaml
 
+from .messages import Message
+
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "library" / "instruments"
 _CODE = re.compile(r"^[a-z0-9_]+$")
 _BOUNDS = ("above", "at_least", "below", "at_most")
@@ -133,10 +135,10 @@ class Instrument:
             raise ValueError(f"{self.code} has fixed items")
         errors: dict[str, list[str]] = {}
         if not spec.min_count <= len(texts) <= spec.max_count:
-            errors["_schema"] = [f"Name between {spec.min_count} and {spec.max_count} items."]
+            errors["_schema"] = [Message("items_between", low=spec.min_count, high=spec.max_count)]
         for n, text in enumerate(texts, 1):
             if not isinstance(text, str) or not text.strip():
-                errors[str(n)] = ["Must be non-empty text."]
+                errors[str(n)] = [Message("non_empty_text")]
         if errors:
             raise ScoringError(errors)
         items = tuple(Item(str(n), text.strip(), spec.minimum, spec.maximum, spec.anchors)
@@ -174,23 +176,23 @@ def score(instrument: Instrument, answers: Mapping[str, int]) -> Score:
     are the patient's own item ids, and their count must not exceed ``max_count``."""
     errors: dict[str, list[str]] = {}
     if not isinstance(answers, Mapping):
-        raise ScoringError({"_schema": ["Answers must be a mapping of item id to a number."]})
+        raise ScoringError({"_schema": [Message("answers_mapping")]})
     spec = instrument.patient_items
     if spec is not None:
         items = {str(k): Item(str(k), str(k), spec.minimum, spec.maximum) for k in answers}
         if len(items) > spec.max_count:
-            errors["_schema"] = [f"At most {spec.max_count} items."]
+            errors["_schema"] = [Message("items_at_most", n=spec.max_count)]
     else:
         items = {i.id: i for i in instrument.items}
     values: dict[str, float] = {}
     for key, value in answers.items():
         item = items.get(str(key))
         if item is None:
-            errors[str(key)] = ["Unknown item."]
+            errors[str(key)] = [Message("unknown_item")]
         elif isinstance(value, bool) or not isinstance(value, int):
-            errors[str(key)] = ["Must be a whole number."]
+            errors[str(key)] = [Message("whole_number")]
         elif not item.minimum <= value <= item.maximum:
-            errors[str(key)] = [f"Must be between {item.minimum} and {item.maximum}."]
+            errors[str(key)] = [Message("between", low=item.minimum, high=item.maximum)]
         else:
             values[item.id] = (item.minimum + item.maximum - value) if item.reverse else value
     if errors:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from .messages import Message
+
 
 class SettingsError(ValueError):
     """Invalid overrides; ``errors`` maps a field name (or ``_schema``) to messages."""
@@ -155,7 +157,7 @@ class ClinicalSettings:
         known = {f.name for f in fields(cls)}
         for key in overrides:
             if key not in known:
-                errors.setdefault(str(key), []).append("Unknown setting.")
+                errors.setdefault(str(key), []).append(Message("unknown_setting"))
         merged = base.to_dict() | {k: v for k, v in overrides.items() if k in known}
         for key, messages in _validate(merged).items():
             errors.setdefault(key, []).extend(messages)
@@ -189,23 +191,22 @@ def _validate(values: Mapping[str, Any]) -> dict[str, list[str]]:
     for name, (kind, low, high) in _BOUNDS.items():
         value = values[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            errors[name] = ["Must be a number."]
+            errors[name] = [Message("number")]
         elif kind is int and not isinstance(value, int):
-            errors[name] = ["Must be a whole number."]
+            errors[name] = [Message("whole_number")]
         elif value != value or not low <= value <= high:
-            errors[name] = [f"Must be between {low:g} and {high:g}."]
+            errors[name] = [Message("between", low=low, high=high)]
     if errors:
         return errors
     for kind in ("during", "after"):
         if values[f"pain_{kind}_progress_max"] >= values[f"pain_{kind}_regress_above"]:
-            errors[f"pain_{kind}_progress_max"] = [
-                f"Must be below pain_{kind}_regress_above (the hold band would be empty)."]
+            errors[f"pain_{kind}_progress_max"] = [Message("hold_band_empty", other=f"pain_{kind}_regress_above")]
     if values["low_adherence_alert_percent"] > values["adherence_target_percent"]:
-        errors["low_adherence_alert_percent"] = ["Must not exceed adherence_target_percent."]
+        errors["low_adherence_alert_percent"] = [Message("not_above_setting", other="adherence_target_percent")]
     if values["recent_days"] > values["window_days"]:
-        errors["recent_days"] = ["Must not exceed window_days."]
+        errors["recent_days"] = [Message("not_above_setting", other="window_days")]
     if values["trend_min_span_days"] >= values["trend_days"]:
-        errors["trend_min_span_days"] = ["Must be below trend_days."]
+        errors["trend_min_span_days"] = [Message("below_setting", other="trend_days")]
     if values["morning_reference_min"] > values["morning_reference_mornings"]:
-        errors["morning_reference_min"] = ["Must not exceed morning_reference_mornings."]
+        errors["morning_reference_min"] = [Message("not_above_setting", other="morning_reference_mornings")]
     return errors

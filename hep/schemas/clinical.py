@@ -8,7 +8,6 @@ import typing
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hep.clinical import ClinicalSettings, SettingsError
-from hep.clinical.alerts import Level
 from hep.clinical.monitoring import Band
 from hep.clinical.rules import Status
 from hep.schemas.alerts import AlertOut

@@ -8,7 +8,6 @@ extract`` finds them; a test checks that every label of the spec is marked.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from hep.clinical import ASSESSMENT_FIELDS, FIELDS_BY_NAME, SECTIONS, FieldSpec  # noqa: F401 (FIELDS_BY_NAME: templates)
+from hep.i18n import translate_message
 from hep.therapist.forms import number
 
 
@@ -168,42 +168,9 @@ def display(spec: FieldSpec, value: Any) -> str:
     return str(value)
 
 
-_PATTERNS = (
-    (re.compile(r"^Must be between (-?[\d.]+) and (-?[\d.]+)\.$"),
-     lambda m: _("Must be between %(low)s and %(high)s.", low=m[1], high=m[2])),
-    (re.compile(r"^Must be greater than or equal to (-?[\d.]+) and less than or equal to (-?[\d.]+)\.$"),
-     lambda m: _("Must be between %(low)s and %(high)s.", low=m[1], high=m[2])),
-    (re.compile(r"^Must be at most (\d+) characters\.$"),
-     lambda m: _("Must be at most %(n)s characters.", n=m[1])),
-    (re.compile(r"^Must have between (\d+) and (\d+) entries\.$"),
-     lambda m: _("Must have between %(low)s and %(high)s entries, one per line.", low=m[1], high=m[2])),
-    (re.compile(r"^fear after <= (\d+) on (\d+) of the last (\d+) sessions$"),
-     lambda m: _("Fear after at or below %(limit)s on %(streak)s of the last %(needed)s sessions",
-                 limit=m[1], streak=m[2], needed=m[3])),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-     lambda m: _("Must be between %(low)s and %(high)s characters long.", low=m[1], high=m[2])),
-)
-
-
 def message(text: str) -> str:
-    """A rule's English message in the user's language (unknown ones are shown as they are)."""
-    fixed = {
-        "Required.": _("Required."),
-        "Missing data for required field.": _("Required."),
-        "Must be a whole number.": _("Must be a whole number."),
-        "Not a valid integer.": _("Must be a whole number."),
-        "Must be a number.": _("Must be a number."),
-        "Must be true or false.": _("Answer yes or no."),
-        "Unknown field.": _("Unknown field."),
-        "Each entry must be non-empty text of at most 200 characters.":
-            _("Each entry must be non-empty text of at most 200 characters."),
-    }
-    if text in fixed:
-        return fixed[text]
-    for pattern, translate in _PATTERNS:
-        if match := pattern.match(text):
-            return translate(match)
-    return text
+    """A rule's or the schema's message in the user's language (``hep.i18n``)."""
+    return translate_message(text)
 
 
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from hep.models import Patient
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
+from hep.i18n import translate_message
 from hep.therapist import assessment_form as af
 from hep.therapist.forms import flatten, number
 from hep.therapist.views import bp
@@ -269,11 +270,7 @@ def _plain(value: float) -> str:
 
 
 def _setting_message(text: str) -> str:
-    if text.startswith("Must be below pain_during_regress_above"):
-        return _("Must be below the pain that makes it regress (otherwise there is no hold band).")
-    if text == "Must not exceed adherence_target_percent.":
-        return _("Must not exceed the adherence target.")
-    return af.message(text)
+    return translate_message(text, setting_labels())
 
 
 @bp.get("/patients/<int:patient_id>/outcomes")

@@ -122,3 +122,14 @@ def test_a_history_of_cancer_alone_is_a_caution_and_with_night_pain_urgent(patie
     assess(history_of_cancer=True, constant_night_pain=True)
     levels = {a["code"]: a["level"] for a in patient.alerts()}
     assert levels["assessment_suspected_malignancy"] == "urgent" and statuses(patient) == {"stop"}
+
+
+def test_a_patient_who_logs_nothing_after_joining_raises_no_logs_on_the_sweep(app, patient):
+    patient.live([{}] * 4)  # four days of silence: nothing written, so nothing raised yet
+    assert patient.alerts() == []
+    result = app.test_cli_runner().invoke(args=["refresh-alerts"])
+    raised = {a["code"]: a for a in patient.alerts()}
+    assert result.exit_code == 0 and result.output.strip() == f"raised {len(raised)}"
+    assert (raised["no_logs"]["level"], raised["no_logs"]["status"]) == ("warning", "open")
+    assert set(raised) <= {"no_logs", "low_adherence"}
+    assert app.test_cli_runner().invoke(args=["refresh-alerts"]).output.strip() == "raised 0"
