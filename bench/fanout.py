@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -95,7 +95,8 @@ def populate(service: RemoteService, count: int) -> list[dict]:
                                            "days": [1, 2, 3, 4, 5, 6, 7]} for p in patients[start:start + 500]]).execute()
             PushSubscription.insert_many([{"patient": p, "endpoint": info["endpoint"], "p256dh": info["keys"]["p256dh"],
                                            "auth": info["keys"]["auth"]}
-                                          for p, info in zip(patients[start:start + 500], infos[start:start + 500])]).execute()
+                                          for p, info in zip(patients[start:start + 500], infos[start:start + 500],
+                                                             strict=False)]).execute()
     return infos
 
 
@@ -166,7 +167,7 @@ def main(argv=None) -> None:
             infos = populate(service, args.count)
             print(f"database: {url.split('?')[0]}; {args.count} patients, one subscription each "
                   f"(set up in {time.perf_counter() - started:.1f} s)")
-            day = datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc)
+            day = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
             real_s, line = real_path(app, day, args.workers)
             print(f"hep send-reminders ({args.workers} send threads): {line}; {real_s:.2f} s, "
                   f"{args.count / real_s:,.0f} deliveries/s")

@@ -5,7 +5,8 @@ builds one at import time.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Flask is imported by create_app only, so hep.clinical stays Flask-free
     from flask import Flask
@@ -13,7 +14,7 @@ if TYPE_CHECKING:  # Flask is imported by create_app only, so hep.clinical stays
 __version__ = "0.1.0"
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides defaults and ``HEP_*`` environment variables."""
     from flask import Flask
 
@@ -29,10 +30,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     return app
 
 
-def register_extensions(app: "Flask") -> None:
+def register_extensions(app: Flask) -> None:
     from hep import db, i18n, queue
-    from hep.people import auth
     from hep.extensions import api, csrf, limiter
+    from hep.people import auth
     from hep.schemas.docs import SchemaPlugin
 
     db.init_app(app)
@@ -45,7 +46,7 @@ def register_extensions(app: "Flask") -> None:
     queue.init_app(app)
 
 
-def register_blueprints(app: "Flask") -> None:
+def register_blueprints(app: Flask) -> None:
     from flask import redirect, url_for
     from flask_login import current_user
 
@@ -71,14 +72,14 @@ def register_blueprints(app: "Flask") -> None:
         return {"status": "ok"}
 
 
-def register_errorhandlers(app: "Flask") -> None:
+def register_errorhandlers(app: Flask) -> None:
     from hep import errors
 
     # After flask-smorest's own handler, so problem+json wins.
     errors.register(app)
 
 
-def register_commands(app: "Flask") -> None:
+def register_commands(app: Flask) -> None:
     from hep.cli import register
 
     register(app)

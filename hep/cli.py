@@ -88,7 +88,7 @@ def create_therapist(email: str, password: str, name: str | None, clinic_name: s
     try:
         user, created = create_or_update_therapist(email, password, name, clinic_name)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"{'created' if created else 'updated'} therapist {user.email} (clinic: {user.clinic.name})")
 
 
@@ -122,7 +122,7 @@ def send_reminders(at: str | None, lookback: int) -> None:
     try:
         now = parse_instant(at) if at else utcnow()
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--at")
+        raise click.BadParameter(str(exc), param_hint="--at") from None
     report = send_due(now, lookback=timedelta(minutes=lookback))
     if report.retrying or report.skipped_done:
         click.echo(f"retrying {report.retrying}, skipped (day done) {report.skipped_done}")

@@ -13,15 +13,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from hep import migrations
+from hep.care.summary import refresh_alerts
+from hep.db import db
+from hep.library.seed import seed_library
+from hep.logbook.replay import body_hash
+from hep.models import (
+    CheckIn,
+    Completion,
+    Exercise,
+    Patient,
+    Prescription,
+    Program,
+    ProgramVersion,
+    ReminderSchedule,
+    User,
+)
+from hep.people import invites
 from hep.people.accounts import create_or_update_therapist
 from hep.programs.versions import dose_with_defaults
-from hep.people import invites
-from hep.db import db
-from hep.models import (CheckIn, Completion, Exercise, Patient, Prescription, Program,
-                        ProgramVersion, ReminderSchedule, User)
-from hep.care.summary import refresh_alerts
-from hep.logbook.replay import body_hash
-from hep.library.seed import seed_library
 from hep.timeutil import to_storage, today_in, utcnow, zone
 
 THERAPIST_EMAIL = "therapist@demo.hep.invalid"

@@ -9,7 +9,8 @@ any werkzeug HTTPException) directly for purely HTTP matters (sign-in required, 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _

@@ -8,9 +8,9 @@ one new alert (enqueued by ``hep.push.alert_notices.alert_raised``).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab

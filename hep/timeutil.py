@@ -5,20 +5,20 @@ out as aware UTC datetimes; a patient's day is a ``date`` in the patient's IANA 
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_storage(instant: datetime) -> datetime:
     """An aware datetime as the naive UTC value stored in the database."""
     if instant.tzinfo is None:
         raise ValueError("naive datetime: an instant needs a UTC offset")
-    return instant.astimezone(timezone.utc).replace(tzinfo=None)
+    return instant.astimezone(UTC).replace(tzinfo=None)
 
 
 def from_storage(value: datetime | None) -> datetime | None:
@@ -27,7 +27,7 @@ def from_storage(value: datetime | None) -> datetime | None:
         return None
     if isinstance(value, str):  # SQLite may hand back text for computed columns
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def zone(name: str) -> ZoneInfo:

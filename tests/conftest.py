@@ -15,9 +15,9 @@ import psycopg
 import pytest
 
 from hep import create_app, migrations
-from hep.people.accounts import create_or_update_therapist
 from hep.db import db
 from hep.library.seed import seed_library
+from hep.people.accounts import create_or_update_therapist
 
 PG_URL = os.environ.get("HEP_TEST_DATABASE_URL", "")
 PG_DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"

@@ -8,7 +8,16 @@ from hep.extensions import api
 
 def register(app: Flask) -> None:
     from hep.api import (
-        alerts, auth, checkins, clinical, completions, exercises, patients, progress, push, today,
+        alerts,
+        auth,
+        checkins,
+        clinical,
+        completions,
+        exercises,
+        patients,
+        progress,
+        push,
+        today,
     )
 
     for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):

@@ -7,8 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.api.common import Parser, replayed
-from hep.care import outcomes
-from hep.care import assessments
+from hep.care import assessments, outcomes
 from hep.care.assessments import assessment_view, assessments_of, change_view, comparison
 from hep.care.exposure import add_item, add_session, hierarchy_view
 from hep.care.summary import summary_view

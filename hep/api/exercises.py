@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from hep.people.auth import require_role
-from hep.library.views import exercise_view
 from hep.library.search import search_exercises
+from hep.library.views import exercise_view
+from hep.people.auth import require_role
 from hep.schemas.library import ExerciseOut, ExerciseQuery
 
 bp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="Exercise library")

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_smorest import Blueprint
 
+from hep.care.outcomes import due_for
+from hep.library.views import card_view
+from hep.logbook.progress import progress_view
+from hep.models import EducationCard
 from hep.people.access import own_patient
 from hep.people.auth import require_role
-from hep.library.views import card_view
-from hep.models import EducationCard
-from hep.logbook.progress import progress_view
-from hep.care.outcomes import due_for
 from hep.schemas.logs import DaysQuery
 from hep.schemas.progress import ProgressOut
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_smorest import Blueprint
 
-from hep.people.access import own_patient
 from hep.logbook.today import today_view
+from hep.people.access import own_patient
 from hep.people.auth import require_role
 from hep.schemas.programs import TodayOut
 

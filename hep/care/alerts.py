@@ -12,8 +12,8 @@ therapist at once (``hep.push.alert_notices``).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 import peewee as pw
 from flask_babel import gettext as _

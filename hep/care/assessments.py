@@ -1,8 +1,9 @@
 """Structured assessments and reassessments (the fields of ``hep.clinical.assessment``)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 

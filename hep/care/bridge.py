@@ -8,9 +8,10 @@ exercise are mapped onto the current prescription by the rule of
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from hep.clinical.records import CheckInRecord, CompletionRecord, Dose
 from hep.logbook.sessions import Rx, counted_for

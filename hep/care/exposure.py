@@ -1,7 +1,8 @@
 """Graded exposure: the patient's fear hierarchy and exposure sessions, with mastery."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 

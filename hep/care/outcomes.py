@@ -5,9 +5,10 @@ drops into ``<instance>/instruments`` (a licensed instrument needs no code).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -66,7 +67,7 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
         result = score(inst, body["answers"])
     except ScoringError as exc:
         raise Invalid(errors={("answers." + k if k not in {"items", "_schema"} else k): v
-                                   for k, v in exc.errors.items()})
+                                   for k, v in exc.errors.items()}) from None
     digest = body_hash({"instrument": code, **body})
 
     def create() -> QuestionnaireResponse:

@@ -2,7 +2,8 @@
 overrides, stored as a JSON object on the patient."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from hep.clinical import ClinicalSettings, SettingsError
 from hep.errors import Invalid

@@ -6,22 +6,51 @@ this package; it never imports them.
 """
 from .adherence import Adherence, WeekAdherence, combined_adherence, session_adherence
 from .alerts import Alert, alert_level, alerts_for, red_flag_alerts
-from .assessment import (ASSESSMENT_FIELDS, CAUDA_EQUINA_FLAGS, EMERGENCY_FLAGS, FIELDS_BY_NAME,
-                         SECTIONS, FieldChange, FieldSpec, RedFlagItem, RedFlagScreen,
-                         classify_red_flags, compare_assessments, red_flags_present,
-                         validate_assessment)
-from .exposure import (ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change,
-                       next_item, rank_hierarchy)
-from .instruments import (Instrument, InstrumentError, Item, PatientItems, Score, ScoreChange,
-                          ScoringError, load_instruments, parse_instrument, score, score_change)
+from .assessment import (
+                         ASSESSMENT_FIELDS,
+                         CAUDA_EQUINA_FLAGS,
+                         EMERGENCY_FLAGS,
+                         FIELDS_BY_NAME,
+                         SECTIONS,
+                         FieldChange,
+                         FieldSpec,
+                         RedFlagItem,
+                         RedFlagScreen,
+                         classify_red_flags,
+                         compare_assessments,
+                         red_flags_present,
+                         validate_assessment,
+)
+from .exposure import ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change, next_item, rank_hierarchy
+from .instruments import (
+                         Instrument,
+                         InstrumentError,
+                         Item,
+                         PatientItems,
+                         Score,
+                         ScoreChange,
+                         ScoringError,
+                         load_instruments,
+                         parse_instrument,
+                         score,
+                         score_change,
+)
 from .monitoring import MonitoringDays, monitoring_days
-from .records import (ALERT_LEVELS, DISTAL_ORDER, LOAD_UNITS, SETTLED_CHOICES, CheckInRecord,
-                      CompletionRecord, Dose, OpenAlert, local_date)
+from .records import (
+                         ALERT_LEVELS,
+                         DISTAL_ORDER,
+                         LOAD_UNITS,
+                         SETTLED_CHOICES,
+                         CheckInRecord,
+                         CompletionRecord,
+                         Dose,
+                         OpenAlert,
+                         local_date,
+)
 from .rules import DistalMove, Reason, Recommendation, centralisation, distal_moves, recommend
 from .settings import ClinicalSettings, SettingsError
 from .summary import PainPoint, PatientSummary, pain_series, patient_summary
-from .volume import (ExerciseVolumeChange, VolumeCheck, check_program_volume, check_volume_increase,
-                     weekly_volume)
+from .volume import ExerciseVolumeChange, VolumeCheck, check_program_volume, check_volume_increase, weekly_volume
 
 __all__ = [
     "ALERT_LEVELS", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",

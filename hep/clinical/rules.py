@@ -450,7 +450,7 @@ class _Context:
             return []
         origin = min(days)
         xs = [(d - origin).days + _day_fraction(c.performed_at, self.tz)
-              for d, c in zip(days, points)]
+              for d, c in zip(days, points, strict=False)]
         reasons = []
         for kind in ("during", "after"):
             ys = [getattr(c, f"pain_{kind}") for c in points]
@@ -527,7 +527,7 @@ class _Context:
         above = [(m, ref) for m, ref, hit in judged if hit]
         if not above:
             return []
-        in_a_row = [(a, b) for (a, _, ha), (b, _, hb) in zip(judged, judged[1:]) if ha and hb]
+        in_a_row = [(a, b) for (a, _, ha), (b, _, hb) in zip(judged, judged[1:], strict=False) if ha and hb]
         last5 = [(m, ref) for m, ref, hit in judged[-5:] if hit]
         which = "leg pain" if self.centralising and any(m.leg_pain is not None for m, _ in above) \
             else "morning pain"
@@ -690,4 +690,4 @@ def _slope(xs: list[float], ys: list[int]) -> float:
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx == 0:
         return 0.0
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sxx

@@ -117,7 +117,7 @@ def pain_series(completions: Iterable[CompletionRecord], checkins: Iterable[Chec
     for c in sorted(checkins, key=CheckInRecord.sort_key):
         mornings[c.date] = c  # the last by id wins when a day has two
     points = []
-    for day in sorted((set(sessions) | set(mornings))):
+    for day in sorted(set(sessions) | set(mornings)):
         if not start <= day <= end:
             continue
         done, morning = sessions.get(day, []), mornings.get(day)

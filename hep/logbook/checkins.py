@@ -1,8 +1,9 @@
 """Next-morning check-ins, and what the patient is told after a red-flag answer."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 

@@ -1,8 +1,9 @@
 """Logging exercise sessions (completions) and correcting them; the original is kept."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _

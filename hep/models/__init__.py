@@ -1,12 +1,12 @@
 """peewee models by domain. ``ALL_MODELS`` lists them in dependency order."""
-from hep.models.people import Clinic, User, Patient, Invite
-from hep.models.library import Exercise, EducationCard
-from hep.models.programs import Program, ProgramVersion, Prescription
-from hep.models.logs import Completion, CheckIn
-from hep.models.clinical import Assessment, HierarchyItem, ExposureSession, QuestionnaireResponse
-from hep.models.push import PushSubscription, ReminderSchedule, ReminderDelivery, DeliveryAttempt
+from hep.models.alerts import Alert, AlertNotification, StaffPushSubscription
 from hep.models.audit import AuditEvent
-from hep.models.alerts import Alert, StaffPushSubscription, AlertNotification
+from hep.models.clinical import Assessment, ExposureSession, HierarchyItem, QuestionnaireResponse
+from hep.models.library import EducationCard, Exercise
+from hep.models.logs import CheckIn, Completion
+from hep.models.people import Clinic, Invite, Patient, User
+from hep.models.programs import Prescription, Program, ProgramVersion
+from hep.models.push import DeliveryAttempt, PushSubscription, ReminderDelivery, ReminderSchedule
 
 ALL_MODELS = (
     Clinic, User, Patient, Invite,

@@ -54,7 +54,7 @@ class User(BaseModel):
         self.session_version += 1
 
     @classmethod
-    def by_email(cls, email: str) -> "User | None":
+    def by_email(cls, email: str) -> User | None:
         return cls.get_or_none(cls.email == normalise_email(email))
 
 

@@ -13,7 +13,7 @@ class Program(BaseModel):
     patient = pw.ForeignKeyField(Patient, unique=True, backref="programs", on_delete="CASCADE")
     created_at = pw.DateTimeField(default=_now)
 
-    def current_version(self) -> "ProgramVersion | None":
+    def current_version(self) -> ProgramVersion | None:
         return (
             self.versions.order_by(ProgramVersion.number.desc()).first()
         )

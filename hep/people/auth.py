@@ -5,8 +5,8 @@ cookie whose version no longer matches the stored one is treated as signed out.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Flask
 from flask_babel import gettext as _

@@ -1,12 +1,13 @@
 """Assigning programs: every change is a new version; earlier versions stay as history."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
-from hep.db import db
 from hep.clinical.volume import check_program_volume
+from hep.db import db
 from hep.errors import Conflict, Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User

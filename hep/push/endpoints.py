@@ -27,8 +27,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 # The push services browsers use (Chrome/Edge-on-Android FCM, Firefox autopush, Safari, the

@@ -33,10 +33,10 @@ import socket
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Iterator, Sequence
 
 import peewee as pw
 from flask import current_app
@@ -47,7 +47,6 @@ from hep import config
 from hep.db import db, is_postgres
 from hep.i18n import DEFAULT_LOCALE, normalize_locale
 from hep.logbook.sessions import sessions_done
-from hep.models.alerts import STOPPING_LEVELS
 from hep.models import (
     Alert,
     DeliveryAttempt,
@@ -57,6 +56,7 @@ from hep.models import (
     ReminderSchedule,
     User,
 )
+from hep.models.alerts import STOPPING_LEVELS
 from hep.push.schedule import Schedule, Slot, due_slots
 from hep.push.sender import PushSender, SendResult, backoff
 from hep.push.vapid import VapidSigner
@@ -85,7 +85,7 @@ class Report:
     def line(self) -> str:
         return f"due {self.due}, sent {self.sent}, pruned {self.pruned}, failed {self.failed}"
 
-    def add(self, other: "Report") -> None:
+    def add(self, other: Report) -> None:
         for name in ("due", "sent", "pruned", "failed", "retrying", "skipped_done", "skipped_stopped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 

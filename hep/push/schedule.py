@@ -16,14 +16,14 @@ Daylight-saving rules:
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hep.timeutil import zone as load_zone
 
-_UTC = timezone.utc
+_UTC = UTC
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timezone
-from typing import Callable, Iterable, Literal, Mapping, cast
+from datetime import UTC
+from typing import Literal, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -240,7 +241,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 

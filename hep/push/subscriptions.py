@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _

@@ -22,15 +22,16 @@ from hep.care.exposure import add_item, add_session, hierarchy_view
 from hep.care.thresholds import save_thresholds, settings_for
 from hep.clinical import FIELDS_BY_NAME, ClinicalSettings, red_flags_present
 from hep.errors import Conflict, Invalid, NotFound
+from hep.i18n import translate_message
 from hep.models import Patient
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
-from hep.i18n import translate_message
 from hep.therapist import assessment_form as af
 from hep.therapist.forms import flatten, number
 from hep.therapist.views import bp
 from hep.timeutil import today_in
+
 
 @bp.context_processor
 def clinical_labels() -> dict:

@@ -8,7 +8,8 @@ names the field) and flattens the schema's messages to ``items.N.field`` keys, t
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 

@@ -9,17 +9,17 @@ from flask_login import current_user
 from markupsafe import Markup
 from marshmallow import ValidationError
 
+from hep.care import alerts
 from hep.care.attention import patient_list
 from hep.care.summary import summary_view
-from hep.care import alerts
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
-from hep.models.alerts import OUTCOMES
 from hep.extensions import limiter, login_rate_limit
 from hep.library.search import search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
 from hep.models import Exercise, Patient
+from hep.models.alerts import OUTCOMES
 from hep.people import accounts
 from hep.people import patients as patient_service
 from hep.people.access import therapist_alert, therapist_patient

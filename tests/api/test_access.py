@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from conftest import PASSWORD
 from hep.people.accounts import create_or_update_therapist
+
+from conftest import PASSWORD
 
 PUBLIC = {
     "auth.login", "auth.join", "auth.logout", "auth.me", "api-docs.openapi_json", "push.public_key",
@@ -40,7 +41,7 @@ PER_PATIENT_PREFIXES = ("/api/v1/patients/<int:patient_id>", "/t/patients/<int:p
 
 def _valid_bodies(exercise_id: int) -> dict:
     """Bodies that pass validation, so a refusal can only be about who is asking."""
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     return {
         "patients.assign_program": {"phase": "calm", "items": [{"exercise_id": exercise_id}]},
         "clinical.create_assessment": {"assessed_on": "2026-11-20", "data": {}},
@@ -132,7 +133,7 @@ def test_another_therapist_reaches_none_of_the_patients_routes(app, api, enrolle
 def test_patients_reach_only_their_own_records(app, api, enrolled, therapist_api):
     patient, patient_id, program = enrolled
     own = {"id": str(uuid.uuid4()), "prescription_id": program["items"][0]["id"],
-           "performed_at": datetime.now(timezone.utc).isoformat(), "sets_done": 1, "reps_done": 1,
+           "performed_at": datetime.now(UTC).isoformat(), "sets_done": 1, "reps_done": 1,
            "pain_during": 0, "pain_after": 0, "effort": 1}
     assert patient.post("/api/v1/completions", own).status_code == 201
     item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy",

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD
 from hep.clinical import ASSESSMENT_FIELDS
 from hep.models import Alert, AuditEvent
 from hep.people.accounts import create_or_update_therapist
 from hep.push.reminders import stopped_patients
 from tests.support.pages import post_form, sign_in, text_of
 from tests.support.scenarios import Scenario, steady
+
+from conftest import PASSWORD
 
 RED_FLAG = {"morning": {"red_flag_change": True}}
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]

@@ -3,7 +3,7 @@ questionnaires; asserted on what the therapist sees and what is stored."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hep.demo import THERAPIST_EMAIL, prepare
 from hep.models import Assessment, ExposureSession, Patient, QuestionnaireResponse
@@ -109,7 +109,7 @@ def test_fear_hierarchy_and_exposure_sessions(app, enrolled, therapist_api):
     assert [i["activity"] for i in items] == ["Bend to tie shoes", "Lift a laundry basket"]
     shoes = items[0]["id"]
     for before, after in ((60, 30), (40, 15), (30, 10), (25, 10)):
-        body = {"id": str(uuid.uuid4()), "performed_at": datetime.now(timezone.utc).isoformat(),
+        body = {"id": str(uuid.uuid4()), "performed_at": datetime.now(UTC).isoformat(),
                 "fear_before": before, "fear_after": after}
         assert patient.post(f"/api/v1/hierarchy/{shoes}/sessions", body).status_code == 201
     assert patient.post(f"/api/v1/hierarchy/{shoes}/sessions", body).status_code == 200  # replay
@@ -156,8 +156,8 @@ def test_a_clinic_adds_an_instrument_as_a_data_file(make_app, tmp_path, api):
     with app.app_context():
         migrations.upgrade(db.obj)
         seed_library()
-        from hep.clinical import score
         from hep.care.outcomes import instruments
+        from hep.clinical import score
 
         sleep = instruments()["sleep"]
         assert sleep.items[0].text == "How well did you sleep?"

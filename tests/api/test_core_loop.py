@@ -3,10 +3,11 @@ and the therapist sees it; asserted on the responses and on the rows stored."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+from hep.models import AuditEvent, CheckIn, Completion, Invite, Patient, Prescription, ProgramVersion
 
 from conftest import exercise_id
-from hep.models import AuditEvent, CheckIn, Completion, Invite, Patient, Prescription, ProgramVersion
 
 
 def test_the_core_loop(app, api, therapist_api):
@@ -50,7 +51,7 @@ def test_the_core_loop(app, api, therapist_api):
 
     completion = {
         "id": str(uuid.uuid4()), "prescription_id": item["prescription_id"],
-        "performed_at": datetime.now(timezone.utc).isoformat(), "sets_done": 2, "reps_done": 10,
+        "performed_at": datetime.now(UTC).isoformat(), "sets_done": 2, "reps_done": 10,
         "pain_during": 2, "pain_after": 1, "effort": 4, "note": "easier than yesterday",
     }
     logged = patient.post("/api/v1/completions", completion)

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from conftest import PASSWORD, ApiClient, exercise_id
 from hep.clinical import ASSESSMENT_FIELDS
-from hep.models import (Assessment, AuditEvent, ExposureSession, HierarchyItem, Invite, Patient,
-                        Prescription, Program, ProgramVersion, User)
+from hep.models import (
+    Assessment,
+    AuditEvent,
+    ExposureSession,
+    HierarchyItem,
+    Invite,
+    Patient,
+    Prescription,
+    Program,
+    ProgramVersion,
+    User,
+)
 from hep.people.accounts import create_or_update_therapist
 from tests.support.pages import post_form, sign_in, text_of
+
+from conftest import PASSWORD, ApiClient, exercise_id
 
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]
 DOSE = {"sets": 3, "reps": 8, "hold_seconds": 5, "rest_seconds": 30, "side": "left", "load": "",
@@ -69,7 +80,7 @@ def test_pages_and_api_leave_the_same_rows_and_audit(app, api):
         "kind": "initial", "assessed_on": "2026-11-02", "data": assessment}).status_code == 201
     item = client.post(f"/api/v1/patients/{pid}/hierarchy", {"activity": "Bend to the floor", "harm_rating": 60}).get_json()
     assert client.post(f"/api/v1/patients/{pid}/hierarchy/{item['id']}/sessions", {
-        "id": str(uuid.uuid4()), "performed_at": datetime.now(timezone.utc).isoformat(),
+        "id": str(uuid.uuid4()), "performed_at": datetime.now(UTC).isoformat(),
         "fear_before": 70, "fear_after": 30, "note": "Went well"}).status_code == 201
     assert client.put(f"/api/v1/patients/{pid}/settings", {"adherence_target_percent": 90}).status_code == 200
     api_library = [e["id"] for e in client.get("/api/v1/exercises?phase=calm&q=nerve").get_json()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -199,9 +199,9 @@ def test_snooze_defaults_to_an_hour(app, enrolled):
     assert patient.post("/api/v1/reminders/snooze", {"minutes": 1}).status_code == 422
     with app.app_context():
         [delivery] = ReminderDelivery.select()
-        due = delivery.due_at.replace(tzinfo=timezone.utc)
+        due = delivery.due_at.replace(tzinfo=UTC)
         assert delivery.status == "scheduled" and delivery.subscription.endpoint == FCM + "s"
-        assert timedelta(minutes=59) <= due - datetime.now(timezone.utc) <= timedelta(minutes=60)
+        assert timedelta(minutes=59) <= due - datetime.now(UTC) <= timedelta(minutes=60)
 
 
 def test_the_routes_are_in_the_openapi_document(api):

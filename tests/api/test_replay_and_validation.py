@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from hep.models import CheckIn, Completion
 def _completion(prescription, **changes):
     body = {
         "id": str(uuid.uuid4()), "prescription_id": prescription,
-        "performed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "performed_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "sets_done": 2, "reps_done": 10, "pain_during": 3, "pain_after": 2, "effort": 5, "note": "",
     }
     body.update(changes)

@@ -5,7 +5,7 @@ correction of it still counts once."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ import time_machine
 from hep.models import Completion
 from hep.push.reminders import work_done
 
-NOON_MADRID = datetime(2026, 12, 2, 11, 0, tzinfo=timezone.utc)  # a Wednesday, 12:00 in Madrid
+NOON_MADRID = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Madrid
 TODAY = "2026-12-02"
 
 

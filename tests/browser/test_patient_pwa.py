@@ -569,7 +569,8 @@ RUN_RULE = """async (answers) => {
   const seen = [];
   globalThis.tokens = globalThis.tokens || 0; // kept across runs, so every token is new
   globalThis.fetch = async (url, init = {}) => {
-    const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } });
+    const json = (body, status = 200) => new Response(JSON.stringify(body),
+      { status, headers: { 'Content-Type': 'application/problem+json' } });
     if (url === '/api/v1/me') return json({ csrf_token: `token-${++globalThis.tokens}` });
     seen.push([JSON.parse(init.body).n, init.headers['X-CSRF-Token']]);
     const next = answers.shift();

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from hep.models import DeliveryAttempt, ProgramVersion, PushSubscription, Remind
 from hep.timeutil import from_storage
 from tests.support.push_service import PushService, Reply, make_subscription
 
-UTC = timezone.utc
+UTC = UTC
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 HEALTH_WORDS = ("sciatic", "nerve", "prone", "elbows", "pain", "slider", "jo patient", "sciatica", "back")
 

@@ -3,19 +3,19 @@ reassess, compare), the fear hierarchy and exposure sessions, thresholds, outcom
 and who may reach them."""
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from dataclasses import fields
 
 import pytest
-from conftest import PASSWORD
 
 from hep.clinical import ASSESSMENT_FIELDS, SECTIONS, ClinicalSettings
-from hep.people.accounts import create_or_update_therapist
-from tests.support.pages import CSRF, post_form, sign_in, text_of
 from hep.models import Assessment, AuditEvent, ExposureSession, HierarchyItem, Patient
+from hep.people.accounts import create_or_update_therapist
 from hep.therapist import assessment_form
+from tests.support.pages import CSRF, post_form, sign_in, text_of
+
+from conftest import PASSWORD
 
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]
 

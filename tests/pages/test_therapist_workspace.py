@@ -5,18 +5,15 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from conftest import PASSWORD, exercise_id
-from hep.people.accounts import create_or_update_therapist
-from tests.support.pages import CSRF, csrf_from, post_form, sign_in, text_of
 from hep.models import Invite, Patient, Prescription, ProgramVersion
+from hep.people.accounts import create_or_update_therapist
+from tests.support.pages import csrf_from, post_form, sign_in, text_of
 
-
-
-
+from conftest import PASSWORD, exercise_id
 
 
 @pytest.fixture
@@ -51,7 +48,7 @@ def test_add_a_patient_then_assign_a_program_in_the_editor(app, browser, therapi
     assert draft.status_code == 200
     body = text_of(draft)
     assert "Seated sciatic nerve slider" in body and "Hip hinge to a box" in body
-    assert 'name="items-1-exercise_id" value="%d"' % hinge in body
+    assert f'name="items-1-exercise_id" value="{hinge}"' in body
     with app.app_context():
         assert ProgramVersion.select().count() == 0
 
@@ -216,7 +213,7 @@ def test_patient_page_strikes_through_a_corrected_entry(app, browser, enrolled):
     patient, patient_id, program = enrolled
     original = {
         "id": str(uuid.uuid4()), "prescription_id": program["items"][0]["id"],
-        "performed_at": datetime.now(timezone.utc).isoformat(), "sets_done": 2, "reps_done": 10,
+        "performed_at": datetime.now(UTC).isoformat(), "sets_done": 2, "reps_done": 10,
         "pain_during": 7, "pain_after": 6, "effort": 5, "note": "",
     }
     assert patient.post("/api/v1/completions", original).status_code == 201
@@ -239,7 +236,7 @@ def test_summary_block_renders_when_the_lead_passes_a_summary(app, therapist):
     with app.test_request_context("/t/patients/1"):
         alerts = [{"id": 7, "level": "emergency", "status": "open", "stops": True, "code": "red_flag",
                    "detail": "Red-flag answer on 2 June.", "exercise_name": None, "note": "",
-                   "created_at": datetime(2026, 6, 2, 8, 0, tzinfo=timezone.utc)}]
+                   "created_at": datetime(2026, 6, 2, 8, 0, tzinfo=UTC)}]
         summary = {
             "alerts": alerts,
             "adherence": {"session_percent": 82.4},

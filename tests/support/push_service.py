@@ -22,15 +22,15 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Mapping
 
 import http_ece
-from py_vapid import jwt as vapid_jwt
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import jwt as vapid_jwt
 
 MAX_BODY = 4096
 _URGENCIES = {"very-low", "low", "normal", "high"}

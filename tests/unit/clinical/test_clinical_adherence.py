@@ -1,12 +1,14 @@
 """Adherence in the patient's own days, across DST changes and zones on both sides of UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from clinical_factories import DAILY, completion
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from hep.clinical import CompletionRecord, Dose, local_date, session_adherence
 
@@ -18,7 +20,7 @@ PERIODS = (date(2025, 3, 1), date(2025, 3, 31), date(2025, 10, 20), date(2025, 1
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("zone, instant, expected", [
@@ -92,7 +94,7 @@ def scenarios(draw):
     zone = ZoneInfo(draw(st.sampled_from(ZONES)))
     start = draw(st.sampled_from(PERIODS))
     end = start + timedelta(days=draw(st.integers(0, 30)))
-    base = datetime.combine(start, datetime.min.time(), timezone.utc) - timedelta(days=1)
+    base = datetime.combine(start, datetime.min.time(), UTC) - timedelta(days=1)
     comps = [CompletionRecord(f"c{i}", 1, base + timedelta(minutes=m), draw(st.integers(0, 6)),
                               draw(st.integers(0, 30)), 0, 0, 5)
              for i, m in enumerate(draw(st.lists(st.integers(0, 33 * 24 * 60), max_size=80)))]

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from clinical_factories import DAILY, TODAY, TZ, ago, checkin, completion, green_logs
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from hep.clinical import (ALERT_LEVELS, CheckInRecord, ClinicalSettings, alert_level, alerts_for,
-                          red_flag_alerts)
+from hep.clinical import ALERT_LEVELS, CheckInRecord, ClinicalSettings, alert_level, alerts_for, red_flag_alerts
 
 checkins = st.builds(
     CheckInRecord, id=st.text("abc123", min_size=1, max_size=6),

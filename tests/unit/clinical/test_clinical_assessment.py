@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from hep.clinical import (ASSESSMENT_FIELDS, CAUDA_EQUINA_FLAGS, FIELDS_BY_NAME, SECTIONS,
-                          compare_assessments, red_flags_present, validate_assessment)
+from hep.clinical import (
+    ASSESSMENT_FIELDS,
+    CAUDA_EQUINA_FLAGS,
+    EMERGENCY_FLAGS,
+    FIELDS_BY_NAME,
+    SECTIONS,
+    classify_red_flags,
+    compare_assessments,
+    red_flags_present,
+    validate_assessment,
+)
 
 RED_FLAGS = [f.name for f in ASSESSMENT_FIELDS if f.section == "red_flags" and f.kind == "bool"]
 MINIMAL = {"irritability": "moderate", "most_distal_symptom": "thigh"} | dict.fromkeys(RED_FLAGS, False)
@@ -92,7 +101,6 @@ def test_compare_assessments_side_by_side():
 
 # ---- red flags weighed in clusters (IFOMPT) ---------------------------------------------------
 
-from hep.clinical import EMERGENCY_FLAGS, classify_red_flags
 
 
 def _screen(**answers):

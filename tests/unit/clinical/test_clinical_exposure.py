@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hep.clinical import (ClinicalSettings, ExposureSession, HierarchyItem, mastery,
-                          meaningful_change, next_item, rank_hierarchy)
+from hep.clinical import (
+    ClinicalSettings,
+    ExposureSession,
+    HierarchyItem,
+    mastery,
+    meaningful_change,
+    next_item,
+    rank_hierarchy,
+)
 
-T0 = datetime(2025, 3, 1, 9, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
 
 def sessions(*fear_after, item="lift"):

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from hep.clinical import (InstrumentError, ScoringError, load_instruments, parse_instrument,
-                          score, score_change)
+from hep.clinical import InstrumentError, ScoringError, load_instruments, parse_instrument, score, score_change
 from hep.clinical.instruments import SHIPPED_DIR
 
 INSTRUMENTS = load_instruments()

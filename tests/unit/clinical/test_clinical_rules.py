@@ -12,10 +12,11 @@ from datetime import timedelta
 
 import pytest
 from clinical_factories import DAILY, TODAY, TZ, ago, checkin, completion, green_days, green_logs
-from hypothesis import Phase, find, given, settings as hsettings, strategies as st
+from hypothesis import Phase, find, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from hep.clinical import (ClinicalSettings, Dose, OpenAlert, centralisation, distal_moves,
-                          recommend)
+from hep.clinical import ClinicalSettings, Dose, OpenAlert, centralisation, distal_moves, recommend
 
 FAST = hsettings(max_examples=40, deadline=None)
 
@@ -67,7 +68,7 @@ def test_centralising_patient_with_rising_back_pain_is_not_regressed():
     distal = ["foot"] * 7 + ["below_knee"] * 3 + ["thigh"] * 3
     back = [2, 2, 2, 2, 2, 2, 2, 3, 4, 5, 5, 6, 6]
     leg = [6, 6, 6, 6, 6, 6, 5, 4, 4, 3, 3, 2, 2]
-    morning = [max(b, g) for b, g in zip(back, leg)]
+    morning = [max(b, g) for b, g in zip(back, leg, strict=False)]
     rec = run(*logs(distal=distal, back=back, leg=leg, morning=morning))
     assert rec.status == "progress"
     note = reason(rec, "distal_centralising")
@@ -365,7 +366,7 @@ def test_first_mornings_use_the_baseline_when_given(baseline, status):
     days = green_days(3)
     comps = [completion(f"c{i}", d) for i, d in enumerate(days)]
     checks = [checkin(f"k{i}", d + timedelta(days=1), morning_pain=p)
-              for i, (d, p) in enumerate(zip(days, (3, 3, 3)))]
+              for i, (d, p) in enumerate(zip(days, (3, 3, 3), strict=False))]
     rec = run(comps, checks, prescribed_from=days[0], baseline_morning_pain=baseline)
     assert rec.status == status, rec.rules()
 
@@ -662,7 +663,7 @@ def test_steady_mornings_varying_one_point_either_way_still_progress(level, data
         ref = median(ratings[-7:])
         low, high = max(0, int(ref - 1 + 0.5)), int(ref + 1)
         ratings.append(data.draw(st.integers(low, high)))
-    checks = [dataclasses.replace(c, morning_pain=r) for c, r in zip(checks, ratings)]
+    checks = [dataclasses.replace(c, morning_pain=r) for c, r in zip(checks, ratings, strict=False)]
     rec = run(comps, checks)
     assert rec.status == "progress", (ratings, rec.rules())
 

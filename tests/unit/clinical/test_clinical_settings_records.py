@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from hep.clinical import (DISTAL_ORDER, CheckInRecord, ClinicalSettings, CompletionRecord, Dose,
-                          OpenAlert, SettingsError)
+from hep.clinical import DISTAL_ORDER, CheckInRecord, ClinicalSettings, CompletionRecord, Dose, OpenAlert, SettingsError
 
 
 def test_defaults_follow_clinical_md():
@@ -91,7 +90,7 @@ def test_direct_construction_is_validated_too():
         ClinicalSettings(pain_during_progress_max=6)
 
 
-AWARE = datetime(2025, 3, 1, 9, tzinfo=timezone.utc)
+AWARE = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("build", [

@@ -5,8 +5,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from hep.clinical import (ClinicalSettings, Dose, check_program_volume, check_volume_increase,
-                          monitoring_days, weekly_volume)
+from hep.clinical import (
+    ClinicalSettings,
+    Dose,
+    check_program_volume,
+    check_volume_increase,
+    monitoring_days,
+    weekly_volume,
+)
 
 
 def test_weekly_volume():

@@ -1,7 +1,7 @@
 """Reminder slots: local times across DST, quiet hours, week days and window edges."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hep.push.schedule import Schedule, Slot, due_slots, next_slot
 
-UTC = timezone.utc
+UTC = UTC
 EVERY_DAY = range(1, 8)
 HALF_HOURS = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30))
 
@@ -108,7 +108,7 @@ def test_splitting_a_window_neither_loses_nor_doubles_a_slot(times, zone, around
     end = start + timedelta(days=4)
     whole = due_slots(sched, start, end)
     bounds = [start] + sorted({start + timedelta(minutes=c) for c in cuts}) + [end]
-    pieces = [s for a, b in zip(bounds, bounds[1:]) for s in due_slots(sched, a, b)]
+    pieces = [s for a, b in zip(bounds, bounds[1:], strict=False) for s in due_slots(sched, a, b)]
     assert pieces == whole
     keys = [(s.local_date, s.slot) for s in whole]
     assert len(keys) == len(set(keys))

@@ -248,7 +248,7 @@ def test_a_push_service_that_never_answers_times_out_and_is_retried(signer, serv
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)  # connections complete in the backlog; nobody ever reads them
-        origin = "http://127.0.0.1:%d" % silent.getsockname()[1]
+        origin = f"http://127.0.0.1:{silent.getsockname()[1]}"
         info, _ = make_subscription(service, "erin")
         info["endpoint"] = f"{origin}/push/erin"
         with PushSender(signer, [origin], timeout=(1, 0.2)) as sender:
@@ -336,7 +336,7 @@ def test_backoff_grows_exponentially_with_jitter_up_to_a_cap():
     assert low[:4] == [5.0, 10.0, 20.0, 40.0]
     assert high[:4] == [10.0, 20.0, 40.0, 80.0]
     assert max(high) == 15 * 60 and max(low) == 15 * 60 / 2
-    assert all(a <= b for a, b in zip(high, high[1:]))
+    assert all(a <= b for a, b in zip(high, high[1:], strict=False))
     assert backoff(1000) <= 15 * 60
 
 
