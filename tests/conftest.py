@@ -76,6 +76,25 @@ def make_app(tmp_path, database_url):
 
 
 @pytest.fixture
+def service():
+    """A real local web push service (it verifies VAPID and decrypts); allow its origin with
+    ``PUSH_ALLOWED_ORIGINS`` in the module's ``app_config``."""
+    from tests.support.push_service import PushService
+
+    with PushService() as running:
+        yield running
+
+
+@pytest.fixture
+def smtp():
+    """A real local SMTP server (aiosmtpd) on 127.0.0.1."""
+    from tests.support.smtp_server import SmtpServer
+
+    with SmtpServer() as running:
+        yield running
+
+
+@pytest.fixture
 def app_config():
     """Extra config for the ``app`` fixture; override it in a test module."""
     return {}

@@ -132,25 +132,27 @@ def patient(patient_id: int):
 @bp.post("/alerts/<int:alert_id>/acknowledge")
 @require_role("therapist")
 def acknowledge_alert(alert_id: int):
-    alert = therapist_alert(alert_id)
-    try:
-        alerts.acknowledge(alert, current_user, request.form.get("note", "").strip()[:2000])
-        flash(_("Alert acknowledged."), "success")
-    except Conflict as exc:
-        flash(exc.detail, "error")
-    return redirect(url_for("therapist.patient", patient_id=alert.patient_id, _anchor="alerts"))
+    return _alert_step(alert_id, lambda alert, note: alerts.acknowledge(alert, current_user, note),
+                       _("Alert acknowledged."))
 
 
 @bp.post("/alerts/<int:alert_id>/resolve")
 @require_role("therapist")
 def resolve_alert(alert_id: int):
-    alert = therapist_alert(alert_id)
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOMES:
         raise Invalid(errors={"outcome": [_("Choose an outcome.")]})
+    return _alert_step(alert_id, lambda alert, note: alerts.resolve(alert, current_user, note, outcome),
+                       _("Alert resolved."))
+
+
+def _alert_step(alert_id: int, step, done: str):
+    """Acknowledge or resolve one of the therapist's alerts with the form's note, then back to
+    the patient's alerts (a step already taken says so instead)."""
+    alert = therapist_alert(alert_id)
     try:
-        alerts.resolve(alert, current_user, request.form.get("note", "").strip()[:2000], outcome)
-        flash(_("Alert resolved."), "success")
+        step(alert, request.form.get("note", "").strip()[:2000])
+        flash(done, "success")
     except Conflict as exc:
         flash(exc.detail, "error")
     return redirect(url_for("therapist.patient", patient_id=alert.patient_id, _anchor="alerts"))

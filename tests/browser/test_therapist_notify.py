@@ -18,7 +18,7 @@ import pytest
 from hep.models import Alert, StaffPushSubscription
 from hep.push.alert_notices import alert_raised
 from hep.push.vapid import application_server_key
-from tests.support.push_service import PushService, make_subscription
+from tests.support.push_service import make_subscription
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +45,6 @@ def expect():
     from playwright.sync_api import expect as _expect
 
     return _expect
-
-
-@pytest.fixture
-def service():
-    with PushService() as running:
-        yield running
 
 
 @pytest.fixture

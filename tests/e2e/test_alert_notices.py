@@ -14,8 +14,7 @@ from hep.models import Alert, AlertNotification, Patient, StaffPushSubscription,
 from hep.people.passwords import hash_password
 from hep.push.alert_notices import alert_raised, send_due_notices
 from hep.timeutil import from_storage, utcnow
-from tests.support.push_service import PushService, make_subscription
-from tests.support.smtp_server import SmtpServer
+from tests.support.push_service import make_subscription
 
 from conftest import PASSWORD
 
@@ -23,18 +22,6 @@ BASE = "https://hep.example"
 TITLE = "A patient needs your attention"
 HEALTH_WORDS = ("jo patient", "jo", "bladder", "bowel", "cauda", "emergency", "urgent", "red flag", "pain",
                 "sciatic", "numb", "weak")
-
-
-@pytest.fixture
-def service():
-    with PushService() as running:
-        yield running
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as running:
-        yield running
 
 
 @pytest.fixture

@@ -14,17 +14,11 @@ import pytest
 
 from hep.models import DeliveryAttempt, ProgramVersion, PushSubscription, ReminderDelivery, ReminderSchedule
 from hep.timeutil import from_storage
-from tests.support.push_service import PushService, Reply, make_subscription
+from tests.support.push_service import Reply, make_subscription
 
 UTC = UTC
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 HEALTH_WORDS = ("sciatic", "nerve", "prone", "elbows", "pain", "slider", "jo patient", "sciatica", "back")
-
-
-@pytest.fixture
-def service():
-    with PushService() as running:
-        yield running
 
 
 @pytest.fixture

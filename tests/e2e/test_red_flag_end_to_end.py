@@ -12,22 +12,9 @@ import pytest
 
 from hep.models import Alert, AlertNotification
 from tests.support.pages import post_form, sign_in, text_of
-from tests.support.push_service import PushService, make_subscription
-from tests.support.smtp_server import SmtpServer
+from tests.support.push_service import make_subscription
 
 HEALTH_WORDS = ("bladder", "bowel", "cauda", "red flag", "pain", "numb", "weak", "jo patient")
-
-
-@pytest.fixture
-def service():
-    with PushService() as running:
-        yield running
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as running:
-        yield running
 
 
 @pytest.fixture
