@@ -122,67 +122,75 @@ def catalog_json(locale):
     return {"locale": lang, "messages": messages}
 
 
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction; it is translated where it is shown."""
+    return text
+
+
+#: The clinical engine's message codes (``hep.clinical.messages``) as translatable templates.
+ENGINE_MESSAGES = {
+    "required": N_("Required."),
+    "boolean": N_("Answer yes or no."),
+    "whole_number": N_("Must be a whole number."),
+    "number": N_("Must be a number."),
+    "between": N_("Must be between %(low)s and %(high)s."),
+    "one_of": N_("Choose one of the options."),
+    "text": N_("Must be text."),
+    "non_empty_text": N_("Must be non-empty text."),
+    "max_characters": N_("Must be at most %(n)s characters."),
+    "list": N_("Must be a list."),
+    "unknown_choice": N_("Choose one of the options."),
+    "choices_repeat": N_("Choices must not repeat."),
+    "entry_text": N_("Each entry must be non-empty text of at most 200 characters."),
+    "entries_between": N_("Must have between %(low)s and %(high)s entries, one per line."),
+    "unknown_field": N_("Unknown field."),
+    "unknown_setting": N_("Unknown setting."),
+    "unknown_item": N_("Unknown item."),
+    "items_between": N_("Name between %(low)s and %(high)s activities."),
+    "items_at_most": N_("At most %(n)s activities."),
+    "answers_mapping": N_("Answer every question with a number."),
+    "below_setting": N_("Must be below: %(other)s."),
+    "hold_band_empty": N_("Must be below the pain that makes it regress (otherwise there is no hold band)."),
+    "not_above_setting": N_("Must not exceed: %(other)s."),
+}
+#: marshmallow's own messages, by their text.
+SCHEMA_MESSAGES = {
+    "Missing data for required field.": N_("Required."),
+    "Field may not be null.": N_("Required."),
+    "Not a valid integer.": N_("Must be a whole number."),
+    "Not a valid number.": N_("Must be a number."),
+    "Not a valid boolean.": N_("Answer yes or no."),
+    "Unknown field.": N_("Unknown field."),
+}
+# marshmallow's validator messages, which carry their figures in the text.
+SCHEMA_PATTERNS = (
+    (re.compile(r"^Must be greater than or equal to (?P<low>-?[\d.]+) and less than or equal to (?P<high>-?[\d.]+)\.$"),
+     N_("Must be between %(low)s and %(high)s.")),
+    (re.compile(r"^Length must be between (?P<low>\d+) and (?P<high>\d+)\.$"),
+     N_("Must be between %(low)s and %(high)s characters long.")),
+)
+
+
 def translate_message(message: str, names: dict[str, str] | None = None) -> str:
     """A validation message in the user's language: the clinical engine's by its code
     (``hep.clinical.messages.Message``), marshmallow's by its text; anything else as it is.
     ``names`` gives readable names for the settings a message refers to."""
-    from flask_babel import gettext as _
+    from flask_babel import gettext
 
     from hep.clinical.messages import Message
 
     if isinstance(message, Message):
-        p = dict(message.params)
-        if "other" in p:
-            p["other"] = (names or {}).get(p["other"], p["other"])
-        by_code = {
-            "required": lambda: _("Required."),
-            "boolean": lambda: _("Answer yes or no."),
-            "whole_number": lambda: _("Must be a whole number."),
-            "number": lambda: _("Must be a number."),
-            "between": lambda: _("Must be between %(low)s and %(high)s.", **p),
-            "one_of": lambda: _("Choose one of the options."),
-            "text": lambda: _("Must be text."),
-            "non_empty_text": lambda: _("Must be non-empty text."),
-            "max_characters": lambda: _("Must be at most %(n)s characters.", **p),
-            "list": lambda: _("Must be a list."),
-            "unknown_choice": lambda: _("Choose one of the options."),
-            "choices_repeat": lambda: _("Choices must not repeat."),
-            "entry_text": lambda: _("Each entry must be non-empty text of at most 200 characters."),
-            "entries_between": lambda: _("Must have between %(low)s and %(high)s entries, one per line.", **p),
-            "unknown_field": lambda: _("Unknown field."),
-            "unknown_setting": lambda: _("Unknown setting."),
-            "unknown_item": lambda: _("Unknown item."),
-            "items_between": lambda: _("Name between %(low)s and %(high)s activities.", **p),
-            "items_at_most": lambda: _("At most %(n)s activities.", **p),
-            "answers_mapping": lambda: _("Answer every question with a number."),
-            "below_setting": lambda: _("Must be below: %(other)s.", **p),
-            "hold_band_empty": lambda: _("Must be below the pain that makes it regress (otherwise there is no hold band)."),
-            "not_above_setting": lambda: _("Must not exceed: %(other)s.", **p),
-        }
-        return by_code[message.code]() if message.code in by_code else str(message)
-    fixed = {
-        "Missing data for required field.": lambda: _("Required."),
-        "Not a valid integer.": lambda: _("Must be a whole number."),
-        "Not a valid number.": lambda: _("Must be a number."),
-        "Not a valid boolean.": lambda: _("Answer yes or no."),
-        "Unknown field.": lambda: _("Unknown field."),
-        "Field may not be null.": lambda: _("Required."),
-    }
-    if message in fixed:
-        return fixed[message]()
-    for pattern, make in _MARSHMALLOW_PATTERNS:
+        params = dict(message.params)
+        if "other" in params:
+            params["other"] = (names or {}).get(params["other"], params["other"])
+        template = ENGINE_MESSAGES.get(message.code)
+        return gettext(template, **params) if template else str(message)
+    if message in SCHEMA_MESSAGES:
+        return gettext(SCHEMA_MESSAGES[message])
+    for pattern, template in SCHEMA_PATTERNS:
         if match := pattern.match(message):
-            return make(_, match)
+            return gettext(template, **match.groupdict())
     return message
-
-
-# marshmallow's own validator messages, which carry their figures in the text.
-_MARSHMALLOW_PATTERNS = (
-    (re.compile(r"^Must be greater than or equal to (-?[\d.]+) and less than or equal to (-?[\d.]+)\.$"),
-     lambda _, m: _("Must be between %(low)s and %(high)s.", low=m[1], high=m[2])),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-     lambda _, m: _("Must be between %(low)s and %(high)s characters long.", low=m[1], high=m[2])),
-)
 
 
 def translate_errors(errors: dict | None, names: dict[str, str] | None = None) -> dict | None:

@@ -170,6 +170,19 @@ def therapist_api(api, therapist):
     return client
 
 
+@pytest.fixture
+def demo_therapist(app, api):
+    """The demo's data (``hep demo``) and its therapist signed in through the API."""
+    from hep.demo import THERAPIST_EMAIL, prepare
+
+    with app.test_request_context():
+        credentials = prepare("http://127.0.0.1:5000")
+    client = api()
+    response = client.post("/api/v1/auth/login", {"email": THERAPIST_EMAIL, "password": credentials.password})
+    assert response.status_code == 200
+    return client
+
+
 def exercise_id(client, slug):
     rows = client.get("/api/v1/exercises").get_json()
     return next(row["id"] for row in rows if row["slug"] == slug)

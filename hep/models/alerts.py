@@ -13,6 +13,7 @@ import peewee as pw
 from hep.db import BaseModel, JSONField
 from hep.models.people import Patient, User, _now
 from hep.models.programs import Prescription
+from hep.models.push import BrowserSubscription
 
 LEVELS = ("emergency", "urgent", "warning", "caution")
 STATUSES = ("open", "acknowledged", "resolved")
@@ -45,18 +46,10 @@ class Alert(BaseModel):
         return self.level in STOPPING_LEVELS and self.status != "resolved"
 
 
-class StaffPushSubscription(BaseModel):
+class StaffPushSubscription(BrowserSubscription):
     """A therapist's or admin's browser that asked to be told when a patient needs attention."""
 
     user = pw.ForeignKeyField(User, backref="push_subscriptions", on_delete="CASCADE")
-    endpoint = pw.TextField(unique=True)
-    p256dh = pw.CharField(max_length=200)
-    auth = pw.CharField(max_length=100)
-    user_agent = pw.CharField(max_length=300, default="")
-    created_at = pw.DateTimeField(default=_now)
-
-    def subscription_info(self) -> dict:
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
 class AlertNotification(BaseModel):

@@ -11,18 +11,25 @@ from hep.db import BaseModel, JSONField
 from hep.models.people import Patient, _now
 
 
-class PushSubscription(BaseModel):
-    patient = pw.ForeignKeyField(Patient, backref="push_subscriptions", on_delete="CASCADE")
+class BrowserSubscription(BaseModel):
+    """What a browser's ``PushSubscription`` gives us; the tables add whose it is."""
+
     endpoint = pw.TextField(unique=True)
     p256dh = pw.CharField(max_length=200)
     auth = pw.CharField(max_length=100)
     user_agent = pw.CharField(max_length=300, default="")
     created_at = pw.DateTimeField(default=_now)
-    last_success_at = pw.DateTimeField(null=True)
 
     def subscription_info(self) -> dict:
         """The shape pywebpush and the browser's PushSubscription.toJSON() use."""
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class PushSubscription(BrowserSubscription):
+    """A patient's device, for reminders."""
+
+    patient = pw.ForeignKeyField(Patient, backref="push_subscriptions", on_delete="CASCADE")
+    last_success_at = pw.DateTimeField(null=True)
 
 
 class ReminderSchedule(BaseModel):

@@ -15,14 +15,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from hep.clinical import ASSESSMENT_FIELDS, FIELDS_BY_NAME, SECTIONS, FieldSpec  # noqa: F401 (FIELDS_BY_NAME: templates)
-from hep.i18n import translate_message
+from hep.i18n import N_, translate_message
 from hep.therapist.forms import number
-
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction; it is translated where it is shown."""
-    return text
-
 
 #: Section titles and field labels of hep.clinical.assessment, for the catalog.
 SPEC_TEXTS = frozenset((

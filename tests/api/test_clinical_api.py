@@ -5,15 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from hep.demo import THERAPIST_EMAIL, prepare
+from hep.demo import prepare
 from hep.models import Assessment, ExposureSession, Patient, QuestionnaireResponse
 
 
-def test_demo_summary_has_each_recommendation_with_reasons(app, api):
-    with app.test_request_context():
-        credentials = prepare("http://127.0.0.1:5000")
-    therapist = api()
-    assert therapist.post("/api/v1/auth/login", {"email": THERAPIST_EMAIL, "password": credentials.password}).status_code == 200
+def test_demo_summary_has_each_recommendation_with_reasons(app, demo_therapist):
+    therapist = demo_therapist
     patient = therapist.get("/api/v1/patients").get_json()[0]
     assert any(flag["code"] == "regress_recommended" for flag in patient["flags"])
     summary = therapist.get(f"/api/v1/patients/{patient['id']}/summary?days=28").get_json()

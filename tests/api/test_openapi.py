@@ -10,7 +10,6 @@ from pathlib import Path
 from hep.care import outcomes
 from hep.care.summary import summary_view
 from hep.care.thresholds import settings_for
-from hep.demo import THERAPIST_EMAIL, prepare
 from hep.models import Exercise, Patient
 
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
@@ -92,11 +91,8 @@ def _as_served(app, value):
     return json.loads(app.json.dumps(value))
 
 
-def test_the_summary_dump_is_the_service_view_unchanged(app, api):
-    with app.test_request_context():
-        credentials = prepare("http://127.0.0.1:5000")
-    therapist = api()
-    assert therapist.post("/api/v1/auth/login", {"email": THERAPIST_EMAIL, "password": credentials.password}).status_code == 200
+def test_the_summary_dump_is_the_service_view_unchanged(app, demo_therapist):
+    therapist = demo_therapist
     listed = therapist.get("/api/v1/patients").get_json()[0]
     assert set(listed["flags"][0]) == {"code", "level", "label", "detail", "alert_id"}
     patient_id = listed["id"]
