@@ -92,3 +92,28 @@ def test_a_centralising_leg_with_rising_back_pain_is_not_regressed(scenario):
     recommendation = patient.recommendation()
     assert recommendation["status"] != "regress", rules(recommendation)
     assert "distal_centralising" in rules(recommendation)
+
+
+def test_a_weekly_volume_rise_above_the_cap_or_a_load_rise_needs_confirming(scenario):
+    """Finding 8: 8 kg x 10 -> 16 kg x 5 is 0 % volume but a load rise; +21 % is above the cap."""
+    lift = ("sit-to-stand", {"sets": 2, "reps": 10, "load_value": 8, "load_unit": "kg"})
+    patient = scenario([lift])
+    url = f"/api/v1/patients/{patient.patient_id}/program"
+
+    def save(dose, **extra):
+        body = {"phase": "load", "items": [{"exercise_id": patient.prescription_exercise(), **dose}], **extra}
+        return patient.therapist.post(url, body)
+
+    heavier = save({"sets": 2, "reps": 5, "load_value": 16, "load_unit": "kg"})
+    assert heavier.status_code == 409 and heavier.content_type == "application/problem+json"
+    [change] = heavier.get_json()["volume_changes"]
+    assert (change["increase_percent"], change["load_rise"], change["old_load_kg"], change["new_load_kg"]) == (0.0, True, 8, 16)
+    assert change["exercise_name"] == "Sit to stand" and change["needs_confirmation"]
+    assert save({"sets": 2, "reps": 12, "load_value": 8, "load_unit": "kg"}).status_code == 201   # +20 %: at the cap
+    above = save({"sets": 2, "reps": 15, "load_value": 8, "load_unit": "kg"})                     # +25 %
+    assert above.status_code == 409 and above.get_json()["volume_changes"][0]["volume_allowed"] is False
+    assert len(patient.therapist.get(url).get_json()["history"]) == 2  # nothing saved by the refusals
+    confirmed = save({"sets": 2, "reps": 5, "load_value": 16, "load_unit": "kg"}, confirm_volume_increase=True)
+    assert confirmed.status_code == 201 and confirmed.get_json()["items"][0]["load_value"] == 16
+    lb = save({"sets": 2, "reps": 5, "load_value": 35, "load_unit": "lb"})  # 15.9 kg: lighter, nothing to confirm
+    assert lb.status_code == 201

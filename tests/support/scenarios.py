@@ -42,9 +42,14 @@ class Scenario:
         self.patient_id = created["id"]
         program = self.assign(items)
         self.prescriptions = [item["id"] for item in program["items"]]
+        self.exercises = [item["exercise_id"] for item in program["items"]]
         self.phone = api()
         token = created["invite_url"].rsplit("/", 1)[-1]
         assert self.phone.post("/api/v1/auth/join", {"token": token}).status_code == 200
+
+    def prescription_exercise(self, index: int = 0) -> int:
+        """The exercise id of the ``index``-th item of the first program."""
+        return self.exercises[index]
 
     def stop(self) -> None:
         self.clock.stop()
