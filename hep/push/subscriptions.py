@@ -87,42 +87,46 @@ def _check(endpoint: str) -> None:
 def _subscribe_staff(user: User, endpoint: str, fields: dict) -> tuple[StaffPushSubscription, bool]:
     if user.role not in STAFF_ROLES:
         raise Forbidden(_("This account cannot do that."))
-    with db.atomic():
-        # A patient's device now used by staff: patient reminders must not reach it.
-        PushSubscription.delete().where(PushSubscription.endpoint == endpoint).execute()
-        existing = StaffPushSubscription.get_or_none(StaffPushSubscription.endpoint == endpoint)
-        if existing is None:
-            return StaffPushSubscription.create(user=user, endpoint=endpoint, **fields), True
-        moved = existing.user_id != user.id
-        (StaffPushSubscription.update(user=user, **fields)
-         .where(StaffPushSubscription.id == existing.id).execute())
-        if moved:
-            # Notices waiting to be retried for the previous user are not this user's.
-            (AlertNotification.update(status="cancelled", next_attempt_at=None,
-                                      last_error="subscription moved to another account")
-             .where((AlertNotification.channel == "push") & (AlertNotification.target == str(existing.id))
-                    & (AlertNotification.status == "retry"))
-             .execute())
-        return StaffPushSubscription.get_by_id(existing.id), moved
+
+    def forget_notices(sub_id: int) -> None:
+        # Notices waiting to be retried for the previous user are not this user's.
+        (AlertNotification.update(status="cancelled", next_attempt_at=None,
+                                  last_error="subscription moved to another account")
+         .where((AlertNotification.channel == "push") & (AlertNotification.target == str(sub_id))
+                & (AlertNotification.status == "retry"))
+         .execute())
+
+    return _claim_endpoint(StaffPushSubscription, PushSubscription, "user", user, endpoint, fields, forget_notices)
 
 
 def _subscribe_patient(patient: Patient, endpoint: str, fields: dict) -> tuple[PushSubscription, bool]:
+    def forget_reminders(sub_id: int) -> None:
+        # Reminders claimed for the previous patient must not reach the new one.
+        (ReminderDelivery.update(status="failed", last_error="subscription moved")
+         .where((ReminderDelivery.subscription == sub_id) & ReminderDelivery.status.in_(("retry", "scheduled")))
+         .execute())
+
+    return _claim_endpoint(PushSubscription, StaffPushSubscription, "patient", patient, endpoint, fields,
+                           forget_reminders)
+
+
+def _claim_endpoint(model, other, owner_field: str, owner, endpoint: str, fields: dict, on_move):
+    """Store ``endpoint`` as ``owner``'s in ``model``: (row, created or moved).
+
+    A browser has one owner: the endpoint leaves the ``other`` table (a patient's phone now
+    used by staff, or the reverse), and a row that belonged to someone else moves, with
+    ``on_move(row id)`` dropping what was queued for the previous owner.
+    """
     with db.atomic():
-        # A staff browser now used by a patient: alert notices must not reach it.
-        StaffPushSubscription.delete().where(StaffPushSubscription.endpoint == endpoint).execute()
-        existing = PushSubscription.get_or_none(PushSubscription.endpoint == endpoint)
+        other.delete().where(other.endpoint == endpoint).execute()
+        existing = model.get_or_none(model.endpoint == endpoint)
         if existing is None:
-            return PushSubscription.create(patient=patient, endpoint=endpoint, **fields), True
-        created = existing.patient_id != patient.id
-        (PushSubscription.update(patient=patient, **fields)
-         .where(PushSubscription.id == existing.id).execute())
-        if created:
-            # Reminders claimed for the previous patient must not reach the new one.
-            (ReminderDelivery.update(status="failed", last_error="subscription moved")
-             .where((ReminderDelivery.subscription == existing.id)
-                    & ReminderDelivery.status.in_(("retry", "scheduled")))
-             .execute())
-        return PushSubscription.get_by_id(existing.id), created
+            return model.create(**{owner_field: owner}, endpoint=endpoint, **fields), True
+        moved = getattr(existing, f"{owner_field}_id") != owner.id
+        model.update(**{owner_field: owner}, **fields).where(model.id == existing.id).execute()
+        if moved:
+            on_move(existing.id)
+        return model.get_by_id(existing.id), moved
 
 
 def reminder_settings(patient: Patient, now: datetime | None = None) -> dict:
