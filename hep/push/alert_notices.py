@@ -122,8 +122,8 @@ def alert_raised(alert: Alert) -> None:
         from hep.tasks import notify_alert
 
         notify_alert(alert.id)
-    except Exception:  # the queue is down: send_due_notices will pick the alert up
-        log.exception("could not enqueue the notices of alert %s", alert.id)
+    except Exception:  # the queue is down (or, run inline, the send broke): the periodic run retries
+        log.exception("the notices of alert %s were not sent now; send_due_notices will", alert.id)
 
 
 def notify(alert_id: int, now: datetime | None = None, *, sender: PushSender | None = None) -> Report:

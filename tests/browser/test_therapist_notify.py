@@ -102,12 +102,38 @@ def test_notify_me_subscribes_this_browser_and_the_alert_arrives(app, desktop, l
     [message] = service.received
     assert json.loads(message.text)["url"] == f"/t/patients/{invited_patient['id']}"
 
+    # The staff worker shows what the push service would hand it (delivered through DevTools).
+    shown = deliver_to_worker(desktop, page, live_server.url + "/t/", message.text)
+    assert shown == [{"title": "A patient needs your attention", "body": "Open hep to see who and why.",
+                      "tag": f"hep-alert-{alert.id}", "url": f"/t/patients/{invited_patient['id']}"}]
+
     # And off again.
     page.get_by_role("button", name="Stop notifying this browser").click()
     expect()(page.locator("#notify-status")).to_have_text("This browser will no longer be notified.")
     with app.app_context():
         assert StaffPushSubscription.select().count() == 0
     assert errors == []
+
+
+def deliver_to_worker(context, page, scope, text):
+    """Hand ``text`` to the worker registered for ``scope`` as a push message; the
+    notifications it then shows."""
+    cdp = context.new_cdp_session(page)
+    registrations = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if scope in registrations:
+            break
+        page.wait_for_timeout(100)
+    origin = scope.split("/t/")[0]
+    cdp.send("ServiceWorker.deliverPushMessage",
+             {"origin": origin, "registrationId": registrations[scope], "data": text})
+    page.wait_for_function("navigator.serviceWorker.getRegistration('/t/')"
+                           ".then(r => r.getNotifications()).then(n => n.length > 0)")
+    return page.evaluate("""navigator.serviceWorker.getRegistration('/t/').then(r => r.getNotifications())
+        .then(ns => ns.map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url })))""")
 
 
 def test_a_refused_permission_subscribes_nothing(app, browser, live_server, therapist, service):
