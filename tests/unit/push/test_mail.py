@@ -11,12 +11,6 @@ from hep.push.mail import MailError, SmtpSettings, parse_smtp_url, send_mail, se
 from tests.support.smtp_server import SmtpServer
 
 
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
 def test_a_message_is_delivered_as_plain_text(smtp):
     message_id = send_mail(parse_smtp_url(smtp.url), "hep@clinic.test", "pt@clinic.test",
                            "A patient needs your attention", "https://hep.example/t/patients/7\n")

@@ -29,12 +29,6 @@ def pem() -> str:
 
 
 @pytest.fixture
-def service():
-    with PushService() as running:
-        yield running
-
-
-@pytest.fixture
 def signer(pem) -> VapidSigner:
     return VapidSigner(pem, SUBJECT)
 
