@@ -233,6 +233,23 @@ def test_part_of_the_days_work_does_not_skip_the_slot(app, enrolled, service):
     assert run(app, at("2025-06-02T16:30:00+00:00")) == "due 1, sent 1, pruned 0, failed 0"
 
 
+def test_no_exercise_reminder_goes_out_while_a_red_flag_is_open(app, enrolled, service, therapist_api):
+    patient, patient_id, _program = enrolled
+    subscribe(patient, service, "ivy")
+    set_reminders(patient, times=["08:00"])
+    day = patient.get("/api/v1/today").get_json()["date"]
+    assert patient.post("/api/v1/checkins", {
+        "id": str(uuid.uuid4()), "date": day, "morning_pain": 4, "settled": "partly", "distal_symptom": "thigh",
+        "new_numbness_or_weakness": False, "red_flag_change": True}).status_code == 201
+    assert run(app, at("2025-06-02T06:00:00+00:00")) == "due 0, sent 0, pruned 0, failed 0"
+    assert service.received == []
+
+    [alert] = therapist_api.get(f"/api/v1/patients/{patient_id}/alerts").get_json()
+    assert therapist_api.post(f"/api/v1/alerts/{alert['id']}/resolve", {"outcome": "cleared"}).status_code == 200
+    assert run(app, at("2025-06-03T06:00:00+00:00")) == "due 1, sent 1, pruned 0, failed 0"
+    assert len(service.received) == 1
+
+
 def test_a_slot_in_quiet_hours_is_not_sent(app, enrolled, service):
     patient, _patient_id, _program = enrolled
     subscribe(patient, service, "ivy")
