@@ -69,7 +69,7 @@ def _rx(p: Prescription) -> Rx:
 
 
 def checkins(patient: Patient, since: date) -> list[CheckInRecord]:
-    rows = CheckIn.select().where((CheckIn.patient == patient) & (CheckIn.date >= since))
+    rows = CheckIn.current().where((CheckIn.patient == patient) & (CheckIn.date >= since))
     return [
         CheckInRecord(id=r.id, date=r.date, morning_pain=r.morning_pain, settled=r.settled,
                       distal_symptom=r.distal_symptom,

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from hep.errors import Conflict, Invalid
+from hep.errors import Conflict, Invalid, NotFound
 from hep.logbook.replay import body_hash, store_once
 from hep.models import CheckIn, Patient
 from hep.people import audit
-from hep.timeutil import today_in
+from hep.timeutil import to_storage, today_in, utcnow
 
 
 def urgent_message() -> str:
@@ -34,9 +34,9 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
     if body["date"] > today or body["date"] < today - timedelta(days=7):
         raise Invalid(errors={"date": [_("Use a date within the last week.")]})
     digest = body_hash(body)
-    existing_day = CheckIn.get_or_none((CheckIn.patient == patient) & (CheckIn.date == body["date"]))
-    if existing_day is not None and existing_day.id != body["id"]:
-        raise Conflict(_("There is already a check-in for that day."), title="Conflict")
+    existing_day = CheckIn.current().where((CheckIn.patient == patient) & (CheckIn.date == body["date"])).first()
+    if existing_day is not None and existing_day.id != body["id"] and CheckIn.get_or_none(CheckIn.id == body["id"]) is None:
+        raise Conflict(_("There is already a check-in for that day: change its answers instead."), title="Conflict")
 
     def create() -> CheckIn:
         checkin = CheckIn.create(patient=patient, request_hash=digest, **body)
@@ -46,11 +46,52 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
 
     record, created = store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
     if created:
-        # A red flag raises its alert (and tells the therapist) before the patient is answered.
-        from hep.care.summary import refresh_alerts
-
-        refresh_alerts(patient)
+        _refresh_alerts(patient)
     return record, created
+
+
+def correct_checkin(patient: Patient, original_id: str, body: Mapping[str, Any]) -> tuple[CheckIn, bool]:
+    """Replace a check-in by a corrected copy for the same day; the original stays, marked
+    superseded (replay rules as for completions: 201, 200 on an identical replay, 409).
+
+    Raises ``NotFound`` (not this patient's), ``Conflict`` (already corrected, or the id
+    reused with another body). A red flag in the correction raises its alert.
+    """
+    original = CheckIn.get_or_none((CheckIn.id == original_id) & (CheckIn.patient == patient))
+    if original is None:
+        raise NotFound(_("No such check-in."))
+    digest = body_hash({"corrects": original_id, **body})
+    if CheckIn.get_or_none(CheckIn.id == body["id"]) is None and original.superseded_at is not None:
+        raise Conflict(_("This check-in was already changed; change the newest answers."))
+
+    def create() -> CheckIn:
+        updated = (CheckIn.update(superseded_at=to_storage(utcnow()))
+                   .where((CheckIn.id == original.id) & CheckIn.superseded_at.is_null()).execute())
+        if updated != 1:
+            raise Conflict(_("This check-in was already changed; change the newest answers."))
+        checkin = CheckIn.create(patient=patient, date=original.date, request_hash=digest, supersedes=original,
+                                 **body)
+        if is_emergency(checkin):
+            audit.record("alert.red_flag", patient=patient, checkin=checkin.id)
+        return checkin
+
+    record, created = store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
+    if created:
+        audit.record("checkin.correct", patient=patient, original=original_id, correction=record.id)
+        _refresh_alerts(patient)
+    return record, created
+
+
+def todays_checkin(patient: Patient, day) -> CheckIn | None:
+    """The patient's current check-in for the local day ``day``, if any."""
+    return CheckIn.current().where((CheckIn.patient == patient) & (CheckIn.date == day)).first()
+
+
+def _refresh_alerts(patient: Patient) -> None:
+    # A red flag raises its alert (and tells the therapist) before the patient is answered.
+    from hep.care.summary import refresh_alerts
+
+    refresh_alerts(patient)
 
 
 def recent_checkins(patient: Patient, limit: int) -> list[CheckIn]:
@@ -68,7 +109,8 @@ def checkin_view(checkin: CheckIn) -> dict:
     return {
         **{k: getattr(checkin, k) for k in (
             "id", "date", "morning_pain", "settled", "distal_symptom", "new_numbness_or_weakness",
-            "red_flag_change", "back_pain", "leg_pain", "weakness_worse", "recorded_at")},
+            "red_flag_change", "back_pain", "leg_pain", "weakness_worse", "recorded_at", "superseded_at")},
+        "supersedes_id": checkin.supersedes_id,
         "urgent": urgent,
         "message": urgent_message() if urgent else None,
     }

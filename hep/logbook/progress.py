@@ -25,7 +25,7 @@ def progress_view(patient: Patient, days: int) -> dict:
                 .where((Completion.patient == patient) & (Completion.local_date >= start))):
         pain[row.local_date].append(row.pain_during)
     mornings = {c.date: c.morning_pain for c in
-                CheckIn.select(CheckIn.date, CheckIn.morning_pain)
+                CheckIn.current().select(CheckIn.date, CheckIn.morning_pain)
                 .where((CheckIn.patient == patient) & (CheckIn.date >= start))}
 
     series = []

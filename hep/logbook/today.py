@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hep.library.views import exercise_view
+from hep.logbook.checkins import checkin_view, todays_checkin
 from hep.logbook.sessions import sessions_done
-from hep.models import CheckIn, Completion, Patient
+from hep.models import Completion, Patient
 from hep.programs.versions import current_version, dose_of
 from hep.timeutil import today_in
 
@@ -31,11 +32,12 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
     worked_yesterday = Completion.current().where(
         (Completion.patient == patient) & (Completion.local_date == yesterday)
     ).exists()
-    checked_in = CheckIn.select().where((CheckIn.patient == patient) & (CheckIn.date == today)).exists()
+    checkin = todays_checkin(patient, today)
     return {
         "date": today,
         "timezone": patient.timezone,
         "phase": version.phase if version else None,
         "items": items,
-        "checkin_due": worked_yesterday and not checked_in,
+        "checkin_due": worked_yesterday and checkin is None,
+        "checkin_today": checkin_view(checkin) if checkin else None,
     }

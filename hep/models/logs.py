@@ -59,6 +59,12 @@ class CheckIn(BaseModel):
     weakness_worse = pw.BooleanField(default=False)  # new trouble lifting the foot, heel/toe walking, tripping
     recorded_at = pw.DateTimeField(default=_now)
     request_hash = pw.CharField(max_length=64)
+    # A correction is a new row pointing at the one it replaces; the original stays. One
+    # current (not superseded) check-in per patient and day: a partial unique index (0004).
+    supersedes = pw.ForeignKeyField("self", null=True, backref="corrections", on_delete="SET NULL")
+    superseded_at = pw.DateTimeField(null=True)
 
-    class Meta:
-        indexes = ((("patient", "date"), True),)
+    @classmethod
+    def current(cls):
+        """Check-ins that have not been replaced by a correction."""
+        return cls.select().where(cls.superseded_at.is_null())

@@ -55,6 +55,13 @@ class CheckInIn(Schema):
                                                              "heels or toes, or tripping"})
 
 
+class CheckInCorrectionIn(CheckInIn):
+    """The answers that replace a check-in; its day stays the original's."""
+
+    class Meta:
+        exclude = ("date",)
+
+
 class CheckInOut(Schema):
     id = fields.String()
     date = fields.Date()
@@ -67,6 +74,8 @@ class CheckInOut(Schema):
     leg_pain = fields.Integer(allow_none=True)
     weakness_worse = fields.Boolean()
     recorded_at = Instant()
+    superseded_at = Instant(allow_none=True)
+    supersedes = fields.String(attribute="supersedes_id", allow_none=True)
     urgent = fields.Boolean()
     message = fields.String(allow_none=True)
 

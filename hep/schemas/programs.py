@@ -8,6 +8,7 @@ from hep.clinical.limits import DOSE_LIMITS
 from hep.library.catalog import PHASES, SIDES
 from hep.schemas.fields import Instant
 from hep.schemas.library import ExerciseOut
+from hep.schemas.logs import CheckInOut  # noqa: F401 (nested by name)
 
 
 def _count(name: str, **kwargs) -> fields.Integer:
@@ -110,3 +111,5 @@ class TodayOut(Schema):
     phase = fields.String(allow_none=True)
     items = fields.List(fields.Nested(TodayItemOut))
     checkin_due = fields.Boolean()
+    checkin_today = fields.Nested("CheckInOut", allow_none=True,
+                                  metadata={"description": "This morning's check-in, to show or change"})

@@ -23,7 +23,7 @@ PUBLIC = {
 SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
     "today.today", "progress.progress", "completions.create_completion",
-    "completions.list_completions", "completions.correct_completion", "checkins.create_checkin",
+    "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
     "push.get_reminders", "push.put_reminders",
     "push.snooze",
@@ -59,7 +59,8 @@ def _routes(app):
 
 
 def _url(rule, **values):
-    defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()), "code": "nprs",
+    defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
+                "checkin_id": str(uuid.uuid4()), "code": "nprs",
                 "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)

@@ -624,3 +624,28 @@ def test_the_one_rule_for_each_server_answer(phone):
         if csrf:
             (_n1, first_token), (_n2, failed), (_n3, retried) = got["seen"]
             assert failed == first_token and retried != failed, where  # the retry has a fresh token
+
+
+def test_a_later_red_flag_changes_the_mornings_check_in(phone, live_server, invited_patient, therapist_http):
+    page = phone.new_page()
+    join(page, invited_patient)
+    do_checkin(page)
+    expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
+
+    page.get_by_role("link", name="Check-in").first.click()
+    expect()(page.get_by_text("You sent your check-in this morning: pain 2 out of 10.")).to_be_visible()
+    page.get_by_role("button", name="Change my answers").click()
+    slide(page, "How much pain do you have this morning?", 5)
+    page.get_by_label("No, it is worse than before").check()
+    page.get_by_label("Thigh").check()
+    page.get_by_role("group", name=re.compile("new numbness or weakness")).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name=re.compile("lifting your foot")).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name=re.compile("bladder or bowel")).get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Send check-in").click()
+    expect()(page.get_by_role("heading", name="Get emergency care now", level=1)).to_be_visible()
+    expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
+
+    alerts = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/alerts").json()
+    assert [(a["code"], a["status"]) for a in alerts] == [("red_flag", "open")]
+    checkin = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/summary").json()["pain_series"][-1]
+    assert checkin["morning_pain"] == 5

@@ -1,8 +1,8 @@
 // Next-morning check-in (CLINICAL.md). A red-flag answer, or weakness getting worse, shows the
 // emergency screen at once, before and whatever the server answers, online or not.
-import { uuid, localDay } from '../api.js';
+import { get, uuid, localDay } from '../api.js';
 import { _, date } from '../i18n.js';
-import { enqueue } from '../outbox.js';
+import { enqueue, pending } from '../outbox.js';
 import { go } from '../router.js';
 import { h, mount, slider, choices, say } from '../ui.js';
 
@@ -18,8 +18,20 @@ export function urgentView() {
     h('p', {}, h('a', { href: '#/today', class: 'btn' }, _('Back to today'))));
 }
 
+/** This morning's check-in, sent or still waiting in the outbox (null if none). A change is
+ * filed against its id; the outbox sends oldest first, so a queued original arrives first. */
+async function sentToday(day) {
+  const queued = (await pending()).filter((p) => p.kind === 'checkin' && p.body.date === day);
+  if (queued.length) return queued[queued.length - 1].body;
+  try {
+    const today = await get('/api/v1/today');
+    return today.date === day ? today.checkin_today : null;
+  } catch (e) { return null; }
+}
+
 export default async function checkinView() {
   const day = localDay();
+  const existing = await sentToday(day);
   const numbWarn = h('p', { class: 'alert', role: 'alert', hidden: true }, _('Please contact your therapist today about new numbness or weakness. If weakness is getting worse, answer yes to the next question.'));
   const flagWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('This can be an emergency. After you send this, go to an emergency department or call your local emergency number.'));
   const weakWarn = h('p', { class: 'alert urgent-inline', role: 'alert', hidden: true }, _('Weakness that is getting worse can be an emergency. After you send this, go to an emergency department or call your local emergency number.'));
@@ -50,12 +62,15 @@ export default async function checkinView() {
     if (!form.reportValidity()) return;
     const f = form.elements;
     const body = {
-      id: uuid(), date: day, morning_pain: Number(f.morning_pain.value), settled: f.settled.value,
+      id: uuid(), ...(existing ? {} : { date: day }), morning_pain: Number(f.morning_pain.value), settled: f.settled.value,
       distal_symptom: f.distal_symptom.value, new_numbness_or_weakness: f.new_numbness_or_weakness.value === 'yes',
       red_flag_change: f.red_flag_change.value === 'yes', weakness_worse: f.weakness_worse.value === 'yes',
       back_pain: Number(f.back_pain.value), leg_pain: Number(f.leg_pain.value),
     };
-    const sending = enqueue('checkin', '/api/v1/checkins', body, _('Check-in for {day}', { day: date(day, { day: 'numeric', month: 'short' }) }));
+    const label = _('Check-in for {day}', { day: date(day, { day: 'numeric', month: 'short' }) });
+    const sending = existing
+      ? enqueue('checkin-correction', `/api/v1/checkins/${existing.id}/corrections`, body, label)
+      : enqueue('checkin', '/api/v1/checkins', body, label);
     if (body.red_flag_change || body.weakness_worse) return go('#/urgent'); // never wait for the network here
     form.querySelector('[type=submit]').disabled = true;
     const result = await sending;
@@ -64,5 +79,15 @@ export default async function checkinView() {
       : result.synced ? _('Check-in sent. Thank you.') : _('Saved on this phone. It will be sent when you are back online.'));
     go('#/today');
   });
-  mount(_('Morning check-in'), h('p', { class: 'lead' }, date(day)), form);
+  if (!existing) return mount(_('Morning check-in'), h('p', { class: 'lead' }, date(day)), form);
+  // Already answered today: show it, and let the patient change it (a new symptom later in
+  // the day must still reach the therapist).
+  form.hidden = true;
+  const change = h('button', { type: 'button', class: 'btn big' }, _('Change my answers'));
+  change.addEventListener('click', () => { form.hidden = false; change.hidden = true; form.querySelector('input').focus(); });
+  mount(_('Morning check-in'), h('p', { class: 'lead' }, date(day)),
+    h('div', { class: 'card callout' },
+      h('p', {}, _('You sent your check-in this morning: pain {n} out of 10.', { n: existing.morning_pain })),
+      h('p', {}, _('If something has changed since, change your answers. Your therapist sees both.'))),
+    change, form);
 }
