@@ -631,8 +631,11 @@ def test_a_later_red_flag_changes_the_mornings_check_in(phone, live_server, invi
     join(page, invited_patient)
     do_checkin(page)
     expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
-
+    # Back on Today once it has rendered, then open the check-in again.
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect()(page.locator("li.card.exercise").first).to_be_visible()
     page.get_by_role("link", name="Check-in").first.click()
+    expect()(page.get_by_role("heading", name="Morning check-in", level=1)).to_be_visible()
     expect()(page.get_by_text("You sent your check-in this morning: pain 2 out of 10.")).to_be_visible()
     page.get_by_role("button", name="Change my answers").click()
     slide(page, "How much pain do you have this morning?", 5)

@@ -45,6 +45,7 @@ function markTab(path) {
 const WARM = ['/api/v1/me', '/api/v1/today', '/api/v1/completions?days=2', '/api/v1/progress?days=28', '/api/v1/reminders'];
 
 let rendering = 0;
+let completed = 0;
 async function render(r) {
   leavePlayer();
   if (!r) return go('#/today');
@@ -56,6 +57,11 @@ async function render(r) {
     if (mine !== rendering) return;
     if (err instanceof api.ApiError && err.status === 401) return signedOut(false);
     mount(_('Could not load this page'), problem(err, api.isNetworkError(err)), link('#/today', _('Back to today')));
+  } finally {
+    // A slow view that finished after a newer one has just mounted over it: show the newer again.
+    const clobbered = mine !== rendering && completed === rendering;
+    completed = Math.max(completed, mine);
+    if (clobbered) rerender();
   }
 }
 
