@@ -21,7 +21,7 @@ def list_alerts(patient_id: int):
     patient = therapist_patient(patient_id)
     rows = alerts.alerts_of(patient)
     names = prescription_names({a.prescription_id for a in rows})
-    return [alerts.alert_view(a, names) for a in rows]
+    return alerts.alert_views(rows, names)
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
@@ -31,7 +31,7 @@ def list_alerts(patient_id: int):
 def acknowledge(body, alert_id: int):
     """Say the alert was seen (409 unless it is open)."""
     alert = alerts.acknowledge(therapist_alert(alert_id), current_user, body["note"])
-    return alerts.alert_view(alert, prescription_names({alert.prescription_id}))
+    return alerts.alert_views([alert], prescription_names({alert.prescription_id}))[0]
 
 
 @bp.post("/alerts/<int:alert_id>/resolve")
@@ -41,4 +41,4 @@ def acknowledge(body, alert_id: int):
 def resolve(body, alert_id: int):
     """Close the alert with its outcome (cleared, referred, answered_in_error); 409 if closed."""
     alert = alerts.resolve(therapist_alert(alert_id), current_user, body["note"], body["outcome"])
-    return alerts.alert_view(alert, prescription_names({alert.prescription_id}))
+    return alerts.alert_views([alert], prescription_names({alert.prescription_id}))[0]

@@ -127,11 +127,12 @@ def resolve(alert: Alert, by: User, note: str, outcome: str) -> Alert:
     return Alert.get_by_id(alert.id)
 
 
-def alert_view(alert: Alert, names: dict[int, str] | None = None) -> dict:
-    """The alert as the API and pages show it (``note``: the latest note)."""
-    people = {u.id: u.display_name for u in User.select(User.id, User.display_name).where(
-        User.id.in_([i for i in (alert.acknowledged_by_id, alert.resolved_by_id) if i]))}
-    return {
+def alert_views(alerts: list[Alert], names: dict[int, str] | None = None) -> list[dict]:
+    """The alerts as the API and pages show them (``note``: the latest note); the people who
+    acknowledged or resolved them are read in one query."""
+    ids = {i for a in alerts for i in (a.acknowledged_by_id, a.resolved_by_id) if i}
+    people = dict(User.select(User.id, User.display_name).where(User.id.in_(sorted(ids))).tuples()) if ids else {}
+    return [{
         "id": alert.id, "code": alert.code, "level": alert.level, "status": alert.status,
         "detail": alert.detail, "evidence": list(alert.evidence or ()),
         "prescription_id": alert.prescription_id,
@@ -142,4 +143,4 @@ def alert_view(alert: Alert, names: dict[int, str] | None = None) -> dict:
         "outcome": alert.outcome,
         "note": alert.resolve_note or alert.acknowledge_note,
         "stops": alert.stops,
-    }
+    } for alert in alerts]

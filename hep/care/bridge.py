@@ -27,9 +27,12 @@ def engine_dose(values: Mapping[str, Any]) -> Dose:
                 load_value=values.get("load_value"), load_unit=values.get("load_unit"))
 
 
+#: The prescription fields the engine's ``Dose`` reads (and a dose change is judged on).
+ENGINE_DOSE_FIELDS = ("sets", "reps", "hold_seconds", "frequency_per_day", "days_of_week", "load_value", "load_unit")
+
+
 def dose(prescription: Prescription) -> Dose:
-    return engine_dose({k: getattr(prescription, k) for k in (
-        "sets", "reps", "hold_seconds", "frequency_per_day", "days_of_week", "load_value", "load_unit")})
+    return engine_dose({k: getattr(prescription, k) for k in ENGINE_DOSE_FIELDS})
 
 
 def completion_record(row: Completion) -> CompletionRecord:
@@ -110,9 +113,6 @@ def version_periods(patient: Patient, start: date, end: date) -> list[VersionPer
     return periods
 
 
-_DOSE_FIELDS = ("sets", "reps", "hold_seconds", "frequency_per_day", "days_of_week", "load_value", "load_unit")
-
-
 def dose_starts(periods: list[VersionPeriod]) -> dict[int, date]:
     """For each current prescription, the first local day of its current dose: the start of
     the unbroken run of versions that prescribe its exercise at the same dose. The rules
@@ -121,7 +121,7 @@ def dose_starts(periods: list[VersionPeriod]) -> dict[int, date]:
         return {}
 
     def same(p: Prescription, q: Prescription) -> bool:
-        return q.exercise_id == p.exercise_id and all(getattr(q, f) == getattr(p, f) for f in _DOSE_FIELDS)
+        return q.exercise_id == p.exercise_id and all(getattr(q, f) == getattr(p, f) for f in ENGINE_DOSE_FIELDS)
 
     starts = {}
     for p in periods[-1].prescriptions:

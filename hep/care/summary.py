@@ -36,8 +36,9 @@ class Evaluation:
     phase: str | None
 
 
-def evaluate(patient: Patient, days: int = 28) -> Evaluation:
-    """Run the clinical engine over the patient's logs, program and stored alerts."""
+def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Evaluation:
+    """Run the clinical engine over the patient's logs, program and stored alerts
+    (``stored``: the patient's alerts when the caller has read them already)."""
     settings = settings_for(patient)
     tz = zone(patient.timezone)
     today = today_in(patient.timezone)
@@ -45,7 +46,7 @@ def evaluate(patient: Patient, days: int = 28) -> Evaluation:
     since = today - timedelta(days=window - 1)
     periods = bridge.version_periods(patient, EPOCH, today)
     current = periods[-1].prescriptions if periods else ()
-    open_alert, resolved_on = stored_alerts.engine_inputs(patient)
+    open_alert, resolved_on = stored_alerts.engine_inputs(patient, stored)
     summary = patient_summary(
         {p.id: bridge.dose(p) for p in current},
         bridge.completions_for_current(patient, since, current),
@@ -80,13 +81,13 @@ def refresh_all_alerts() -> int:
 def summary_view(patient: Patient, days: int = 28) -> dict:
     """The ``GET /patients/{id}/summary`` document (see DESIGN.md): the engine's figures and
     recommendations, and the stored alerts (unresolved first, then the latest resolved)."""
-    evaluation = evaluate(patient, days)
+    rows = stored_alerts.alerts_of(patient)
+    evaluation = evaluate(patient, days, rows)
     result = evaluation.summary.to_dict()
     for item in result["recommendations"]:
         item["exercise_name"] = evaluation.names.get(item["prescription_id"])
-    rows = stored_alerts.alerts_of(patient)
     names = {**prescription_names({a.prescription_id for a in rows}), **evaluation.names}
-    result["alerts"] = [stored_alerts.alert_view(a, names) for a in rows]
+    result["alerts"] = stored_alerts.alert_views(rows, names)
     result["phase"] = evaluation.phase
     result["settings"] = settings_for(patient).to_dict()
     return result
