@@ -26,6 +26,7 @@ def main() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(create_therapist)
+    app.cli.add_command(reset_2fa)
     app.cli.add_command(serve)
     app.cli.add_command(demo)
     app.cli.add_command(send_reminders)
@@ -80,16 +81,33 @@ def db_schema_sql(models: tuple[str, ...], dialect: str) -> None:
 @click.option("--password", required=True, help="At least 10 characters.")
 @click.option("--name", default=None, help="Display name (default: from the email).")
 @click.option("--clinic", "clinic_name", default="My clinic", help="Clinic to create or join.")
+@click.option("--admin", is_flag=True, help="Make the account an admin (new or existing).")
 @with_appcontext
-def create_therapist(email: str, password: str, name: str | None, clinic_name: str) -> None:
-    """Create a therapist account (or reset the password of an existing one)."""
+def create_therapist(email: str, password: str, name: str | None, clinic_name: str, admin: bool) -> None:
+    """Create a therapist or admin account (or reset the password of an existing one)."""
     from hep.people.accounts import AccountError, create_or_update_therapist
 
     try:
-        user, created = create_or_update_therapist(email, password, name, clinic_name)
+        user, created = create_or_update_therapist(email, password, name, clinic_name, admin=admin)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{'created' if created else 'updated'} therapist {user.email} (clinic: {user.clinic.name})")
+    click.echo(f"{'created' if created else 'updated'} {user.role} {user.email} (clinic: {user.clinic.name})")
+
+
+@click.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Turn off the two-factor sign-in of a therapist or admin who lost their phone and their
+    recovery codes (they sign in with the password and may set it up again)."""
+    from hep.models import User
+    from hep.people import two_factor
+
+    user = User.by_email(email)
+    if user is None or user.role == "patient":
+        raise click.ClickException(f"no therapist or admin with the email {email}")
+    removed = two_factor.reset(user)
+    click.echo(f"two-factor sign-in {'turned off' if removed else 'was not on'} for {user.email}")
 
 
 @click.command("serve")

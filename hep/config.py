@@ -28,7 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,
     "MAIL_FROM": "hep@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_RATE_LIMIT": "10 per minute",  # sign-in and join attempts per client
+    "PASSWORD_RESET_RATE_LIMIT": "5 per 15 minutes",  # reset requests, and confirmations, per client
+    "SECOND_FACTOR_RATE_LIMIT": "5 per minute",  # second-factor codes per client and per account
+    "REQUIRE_2FA": False,  # admins must turn on two-factor sign-in before they can do anything
     "INVITE_TTL_DAYS": 14,
     "CORRECTION_WINDOW_DAYS": 7,
     "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
@@ -51,11 +54,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS"}
-_BOOL_KEYS = {"EMBEDDED_CONSUMER"}
+_BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
+    "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
 )
 MIN_SECRET_LENGTH = 32
 

@@ -146,9 +146,23 @@ def handle_http_exception(exc: HTTPException):
     headers = dict(getattr(exc, "extra_headers", {}) or {})
     if exc.response is not None and "Retry-After" in exc.response.headers:
         headers["Retry-After"] = exc.response.headers["Retry-After"]
+    if status == 429:
+        detail = _too_many(headers) or detail
     if _wants_json():
         return problem_response(status, title, detail, _field_errors(exc), headers, getattr(exc, "extra", None))
     return render_template("errors/error.html", status=status, title=title, detail=detail), status, headers
+
+
+def _too_many(headers: dict[str, str]) -> str | None:
+    """For a broken rate limit: set ``Retry-After`` (seconds) and say when to try again."""
+    from hep.extensions import retry_after_seconds
+
+    seconds = retry_after_seconds()
+    if seconds is not None:
+        headers.setdefault("Retry-After", str(seconds))
+    if not headers.get("Retry-After", "").isdigit():
+        return None
+    return _("Too many attempts. Try again in %(seconds)s seconds.", seconds=headers["Retry-After"])
 
 
 def handle_domain_error(exc: DomainError):

@@ -1,4 +1,7 @@
 """Flask extensions, created unbound here and bound to an app in ``create_app``."""
+import math
+import time
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
@@ -9,8 +12,57 @@ limiter = Limiter(key_func=get_remote_address)
 api = Api()
 
 
-def login_rate_limit() -> str:
-    """The limit on sign-in attempts per client (``LOGIN_RATE_LIMIT``), read per request."""
+def _config_limit(key: str) -> str:
     from flask import current_app
 
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return current_app.config[key]
+
+
+def login_rate_limit() -> str:
+    """The limit on sign-in and join attempts per client (``LOGIN_RATE_LIMIT``), read per request."""
+    return _config_limit("LOGIN_RATE_LIMIT")
+
+
+def password_reset_rate_limit() -> str:
+    """The limit on password-reset requests, and separately on confirmations, per client
+    (``PASSWORD_RESET_RATE_LIMIT``)."""
+    return _config_limit("PASSWORD_RESET_RATE_LIMIT")
+
+
+def second_factor_rate_limit() -> str:
+    """The limit on attempts with a second-factor code (``SECOND_FACTOR_RATE_LIMIT``), applied
+    per client and per account."""
+    return _config_limit("SECOND_FACTOR_RATE_LIMIT")
+
+
+def retry_after_seconds() -> int | None:
+    """Seconds until the limit this request broke lets the client try again (``Retry-After``)."""
+    breached = limiter.current_limit
+    if breached is None or not breached.breached:
+        return None
+    return max(1, math.ceil(breached.reset_at - time.time()))
+
+
+def account_key() -> str:
+    """Rate-limit key of the account a second-factor code is for: the signed-in user, or the
+    one half-way through sign-in; the client's address when there is neither."""
+    from flask import session
+    from flask_login import current_user
+
+    from hep.people.accounts import PENDING_KEY
+
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    pending = session.get(PENDING_KEY)
+    if pending and pending.get("user"):
+        return f"user:{pending['user']}"
+    return get_remote_address()
+
+
+def second_factor_limits(methods: list[str] | None = None):
+    """Both limits on a route that takes a second-factor code: per client, and per account
+    across every such route (so the API and the pages do not add up)."""
+    per_client = limiter.limit(second_factor_rate_limit, methods=methods)
+    per_account = limiter.shared_limit(second_factor_rate_limit, scope="second-factor", key_func=account_key,
+                                       methods=methods)
+    return lambda view: per_client(per_account(view))

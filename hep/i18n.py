@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel, get_locale
 
 #: Languages shipped, the first one is the default and needs no catalog.
@@ -36,7 +36,10 @@ def normalize_locale(value):
 
 
 def select_locale():
-    """The user's saved choice, then the language cookie, then the browser's preference."""
+    """The user's saved choice, then the language cookie, then the browser's preference
+    (outside a request, e.g. on the command line: the default)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     try:
         from flask_login import current_user
 

@@ -116,3 +116,12 @@ def _in_app(run):
         finally:
             if owned and not db.is_closed():
                 db.close()
+
+
+@huey.task(retries=0)
+def send_password_reset(user_id: int) -> str:
+    """Issue a password-reset token for the user and e-mail its link
+    (``hep.people.password_reset.send_link``)."""
+    from hep.people.password_reset import send_link
+
+    return _in_app(lambda: send_link(user_id))

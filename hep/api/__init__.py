@@ -8,6 +8,7 @@ from hep.extensions import api
 
 def register(app: Flask) -> None:
     from hep.api import (
+        account,
         alerts,
         auth,
         checkins,
@@ -20,5 +21,5 @@ def register(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
+    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
         api.register_blueprint(module.bp)

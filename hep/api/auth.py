@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from hep.extensions import limiter, login_rate_limit
 from hep.models import Patient, User
-from hep.people import accounts
+from hep.people import accounts, two_factor
 from hep.people.auth import require_role
 from hep.schemas.people import JoinIn, LoginIn, MePatchIn, SessionOut
 
@@ -27,11 +27,16 @@ def user_view(user: User | None) -> dict | None:
         "locale": user.locale,
         "patient_id": patient.id if patient else None,
         "timezone": patient.timezone if patient else None,
+        "two_factor": user.role != "patient" and two_factor.is_enabled(user),
     }
 
 
-def _session(user: User | None) -> dict:
-    return {"user": user_view(user), "csrf_token": generate_csrf()}
+def session_view(user: User | None, pending: accounts.SignIn | None = None) -> dict:
+    """The body of the session responses; ``second_factor`` while a second step is due."""
+    signed_in = user is not None and user.is_authenticated
+    pending = None if signed_in else pending or accounts.pending_sign_in()
+    second = {"step": pending.next_step, "expires_at": pending.expires_at} if pending else None
+    return {"user": user_view(user), "csrf_token": generate_csrf(), "second_factor": second}
 
 
 @bp.post("/auth/login")
@@ -39,8 +44,11 @@ def _session(user: User | None) -> dict:
 @bp.arguments(LoginIn)
 @bp.response(200, SessionOut)
 def login(body):
-    """Sign a therapist or admin in with email and password."""
-    return _session(accounts.sign_in(body["email"], body["password"]))
+    """Sign a therapist or admin in with email and password. With two-factor sign-in on, the
+    answer has ``user: null`` and ``second_factor.step`` "verify" (send a code to
+    ``/auth/2fa/verify`` within 5 minutes) or "enrol" (an admin who must set it up first)."""
+    result = accounts.sign_in(body["email"], body["password"])
+    return session_view(result.user, result)
 
 
 @bp.post("/auth/join")
@@ -49,7 +57,7 @@ def login(body):
 @bp.response(200, SessionOut)
 def join(body):
     """Redeem a single-use invite token; the patient stays signed in on this device."""
-    return _session(accounts.join(body["token"]).user)
+    return session_view(accounts.join(body["token"]).user)
 
 
 @bp.post("/auth/logout")
@@ -57,14 +65,14 @@ def join(body):
 def logout():
     """End every session of this user (all devices)."""
     accounts.sign_out()
-    return _session(None)
+    return session_view(None)
 
 
 @bp.get("/me")
 @bp.response(200, SessionOut)
 def me():
     """Who is signed in, and a CSRF token (anonymous clients get one here)."""
-    return _session(current_user)
+    return session_view(current_user)
 
 
 @bp.patch("/me")
@@ -74,4 +82,4 @@ def me():
 def update_me(body):
     """Remember the user's language."""
     accounts.set_locale(current_user, body["locale"])
-    return _session(current_user)
+    return session_view(current_user)

@@ -1,4 +1,5 @@
 """peewee models by domain. ``ALL_MODELS`` lists them in dependency order."""
+from hep.models.accounts import PasswordReset, RecoveryCode, SecondFactor
 from hep.models.alerts import Alert, AlertNotification, StaffPushSubscription
 from hep.models.audit import AuditEvent
 from hep.models.clinical import Assessment, ExposureSession, HierarchyItem, QuestionnaireResponse
@@ -17,6 +18,7 @@ ALL_MODELS = (
     PushSubscription, ReminderSchedule, ReminderDelivery, DeliveryAttempt,
     AuditEvent,
     Alert, StaffPushSubscription, AlertNotification,
+    SecondFactor, RecoveryCode, PasswordReset,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS"]

@@ -1,7 +1,8 @@
 """Sign-in: flask-login wiring, the session-version scheme, and role checks.
 
 ``current_user.get_id()`` is ``"<user id>:<session version>"``; a session or remember-me
-cookie whose version no longer matches the stored one is treated as signed out.
+cookie whose version no longer matches the stored one is treated as signed out, and so is an
+admin who has to turn on two-factor sign-in first (``REQUIRE_2FA``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask_login import LoginManager, current_user
 
 from hep.errors import Problem
 from hep.models import User
+from hep.people import two_factor
 
 login_manager = LoginManager()
 login_manager.session_protection = "basic"
@@ -27,6 +29,8 @@ def load_user(login_id: str) -> User | None:
         return None
     user = User.get_or_none(User.id == int(user_id))
     if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    if two_factor.required(user):  # REQUIRE_2FA: nothing but the enrolment step until it is on
         return None
     return user
 

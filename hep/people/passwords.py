@@ -1,6 +1,7 @@
 """Password hashing (scrypt through werkzeug) and the rules a new password must meet."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 10
@@ -21,10 +22,10 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 def password_problems(password: str) -> list[str]:
-    """Why a password is not acceptable (empty when it is)."""
+    """Why a password is not acceptable, in the user's language (empty when it is)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(n)s characters.", n=MIN_LENGTH))
     if password.strip() != password or not password.strip():
-        problems.append("Do not start or end with spaces.")
+        problems.append(_("Do not start or end with spaces."))
     return problems

@@ -26,11 +26,21 @@ class UserOut(Schema):
     locale = fields.String(allow_none=True)
     patient_id = fields.Integer(allow_none=True)
     timezone = fields.String(allow_none=True)
+    two_factor = fields.Boolean(metadata={"description": "Two-factor sign-in is on (staff)"})
+
+
+class PendingSignInOut(Schema):
+    step = fields.String(validate=validate.OneOf(("verify", "enrol")), metadata={
+        "description": "verify: send a code to /auth/2fa/verify; enrol: set two-factor sign-in up "
+                       "(/auth/2fa/setup, then /auth/2fa/confirm) before anything else"})
+    expires_at = Instant()
 
 
 class SessionOut(Schema):
     user = fields.Nested(UserOut, allow_none=True)
     csrf_token = fields.String()
+    second_factor = fields.Nested(PendingSignInOut, allow_none=True, metadata={
+        "description": "Set when the password was right and a second step is due (user is null until then)"})
 
 
 class MePatchIn(Schema):

@@ -1,5 +1,8 @@
 """The therapist workspace (server-rendered pages)."""
-from hep.therapist import clinical_views  # noqa: F401  (registers the clinical-record pages on bp)
+from hep.therapist import (
+    account_views,  # noqa: F401  (registers the sign-in steps and account pages on bp)
+    clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
+)
 from hep.therapist.views import bp
 
 __all__ = ["bp"]

@@ -65,13 +65,25 @@ def login():
     error = None
     if request.method == "POST":
         try:
-            accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
+            result = accounts.sign_in(request.form.get("email", ""), request.form.get("password", ""))
         except Unauthorized as exc:
             error = exc.detail
         else:
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/t/") else url_for("therapist.patients"))
+            if result.next_step == "verify":
+                return redirect(url_for("therapist.login_code", next=request.args.get("next", "")))
+            if result.next_step == "enrol":
+                return redirect(url_for("therapist.two_factor_setup"))
+            return redirect(landing_page(result.user))
     return render_template("therapist/login.html", error=error), 401 if error else 200
+
+
+def landing_page(user) -> str:
+    """Where a signed-in staff member goes: the page they asked for, else their start page
+    (admins, who have no patient list, their account page)."""
+    target = request.args.get("next", "")
+    if target.startswith("/t/"):
+        return target
+    return url_for("therapist.account" if user.role == "admin" else "therapist.patients")
 
 
 @bp.post("/logout")

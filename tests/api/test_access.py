@@ -18,7 +18,16 @@ PUBLIC = {
     "patient.shell", "patient.client_catalog", "patient.join", "patient.manifest",
     "patient.service_worker", "static", "healthz", "home", "therapist.login", "therapist.logout",
     "therapist.service_worker",
+    # Password reset: for anyone with the e-mail's token (tests/api/test_password_reset.py).
+    "account.request_reset", "account.confirm_reset", "therapist.forgot_password", "therapist.reset_password",
 }
+# Half-way through sign-in (right password, second step due): the service checks the pending
+# sign-in, so signed out they are 401 or sent to sign in, even with a valid body.
+SIGN_IN_STEPS = {"account.verify", "account.setup", "account.confirm", "therapist.login_code",
+                 "therapist.two_factor_setup", "therapist.two_factor_confirm"}
+SIGNED_OUT_BODIES = {"account.verify": {"code": "123456"}, "account.confirm": {"code": "123456"}}
+# Therapists and admins: their own account's two-factor sign-in.
+STAFF = {"account.status", "account.disable", "therapist.account", "therapist.two_factor_disable"}
 # Any role: a patient's device subscribes for reminders, a therapist's or admin's browser for alerts.
 SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
@@ -70,7 +79,8 @@ def _audience(rule):
     if rule.rule.startswith(PER_PATIENT_PREFIXES):
         return "per-patient"
     for name, group in (("public", PUBLIC), ("signed-in", SIGNED_IN), ("patient", PATIENT),
-                        ("therapist", THERAPIST), ("either", EITHER)):
+                        ("therapist", THERAPIST), ("either", EITHER), ("sign-in-step", SIGN_IN_STEPS),
+                        ("staff", STAFF)):
         if rule.endpoint in group:
             return name
     return None
@@ -86,7 +96,7 @@ def test_signed_out_is_401_or_sent_to_sign_in(app, api):
     for method, rule in _routes(app):
         if _audience(rule) == "public":
             continue
-        response = client.request(method, _url(rule), json={})
+        response = client.request(method, _url(rule), json=SIGNED_OUT_BODIES.get(rule.endpoint, {}))
         if rule.rule.startswith("/api/"):
             assert response.status_code == 401, (method, rule.rule)
             assert response.headers["Content-Type"] == "application/problem+json"
@@ -97,7 +107,7 @@ def test_signed_out_is_401_or_sent_to_sign_in(app, api):
 def test_patients_cannot_use_therapist_routes(app, enrolled):
     patient, patient_id, _ = enrolled
     for method, rule in _routes(app):
-        if _audience(rule) in {"therapist", "per-patient"}:
+        if _audience(rule) in {"therapist", "per-patient", "staff"}:
             response = patient.request(method, _url(rule, patient_id=patient_id), json={})
             assert response.status_code == 403, (method, rule.rule)
 
