@@ -136,7 +136,7 @@ class ApiClient:
                 self.refresh_csrf()
             headers.setdefault("X-CSRF-Token", self.csrf)
         response = self.http.open(path, method=method, json=json, headers=headers, **kwargs)
-        if path.startswith("/api/v1/auth/") and response.status_code == 200:
+        if path.startswith("/api/v1/auth/") and response.status_code == 200 and "csrf_token" in response.get_json():
             self.csrf = response.get_json()["csrf_token"]
         return response
 

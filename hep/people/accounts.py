@@ -127,10 +127,12 @@ def pending_user(step: str) -> User:
     """The user half-way through sign-in at ``step``; raises ``Unauthorized`` when there is
     none (never started, expired, or the account changed meanwhile)."""
     pending = session.get(PENDING_KEY)
-    user = _pending_user(pending) if pending and pending.get("step") == step else None
+    user = _pending_user(pending) if pending else None
     if user is None:
         session.pop(PENDING_KEY, None)
         raise Unauthorized(_("Your sign-in has expired. Enter your email and password again."))
+    if pending.get("step") != step:  # the other step is due; it stays so
+        raise Unauthorized(_("Sign in first."))
     return user
 
 
