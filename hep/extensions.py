@@ -40,7 +40,8 @@ def retry_after_seconds() -> int | None:
     breached = limiter.current_limit
     if breached is None or not breached.breached:
         return None
-    return max(1, math.ceil(breached.reset_at - time.time()))
+    reset_time = breached.window[0]  # when the window ends (``reset_at`` adds a second to it)
+    return max(1, math.ceil(reset_time - time.time()))
 
 
 def account_key() -> str:
