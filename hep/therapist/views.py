@@ -70,7 +70,8 @@ def login():
             error = exc.detail
         else:
             if result.next_step == "verify":
-                return redirect(url_for("therapist.login_code", next=request.args.get("next", "")))
+                target = request.args.get("next", "")
+                return redirect(url_for("therapist.login_code", **({"next": target} if target else {})))
             if result.next_step == "enrol":
                 return redirect(url_for("therapist.two_factor_setup"))
             return redirect(landing_page(result.user))
