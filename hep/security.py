@@ -32,7 +32,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 #: timer's beep), fullscreen, screen-wake-lock (the screen stays on during an exercise).
 #: Notifications and push are not policy-controlled features; the permission prompt decides.
 PERMISSIONS_POLICY = ", ".join((
-    "accelerometer=()", "autoplay=(self)", "bluetooth=()", "browsing-topics=()", "camera=()",
+    "accelerometer=()", "autoplay=(self)", "browsing-topics=()", "camera=()",
     "display-capture=()", "encrypted-media=()", "fullscreen=(self)", "geolocation=()", "gyroscope=()",
     "hid=()", "idle-detection=()", "magnetometer=()", "microphone=()", "midi=()", "payment=()",
     "picture-in-picture=()", "publickey-credentials-get=()", "screen-wake-lock=(self)", "serial=()",
