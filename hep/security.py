@@ -28,15 +28,15 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
 ))
 
-#: Browser features the app never uses are switched off for every page. Kept: autoplay (the
-#: timer's beep), fullscreen, screen-wake-lock (the screen stays on during an exercise).
-#: Notifications and push are not policy-controlled features; the permission prompt decides.
-PERMISSIONS_POLICY = ", ".join((
-    "accelerometer=()", "autoplay=(self)", "browsing-topics=()", "camera=()",
-    "display-capture=()", "encrypted-media=()", "fullscreen=(self)", "geolocation=()", "gyroscope=()",
-    "hid=()", "idle-detection=()", "magnetometer=()", "microphone=()", "midi=()", "payment=()",
-    "picture-in-picture=()", "publickey-credentials-get=()", "screen-wake-lock=(self)", "serial=()",
-    "usb=()", "xr-spatial-tracking=()",
+#: Browser features the app never uses are switched off for every page (only names Chromium
+#: knows: an unknown one is reported as an error in the console). Unlisted features keep their
+#: default, this origin only: the app uses autoplay (the timer's beep) and screen-wake-lock
+#: (the screen stays on during an exercise). Notifications and push are not policy-controlled;
+#: the browser's permission prompt decides.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope", "hid",
+    "idle-detection", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+    "serial", "usb", "xr-spatial-tracking",
 ))
 
 SECURITY_HEADERS = {
@@ -45,8 +45,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": PERMISSIONS_POLICY,
     "X-Frame-Options": "DENY",  # for browsers that predate frame-ancestors
-    "Cross-Origin-Opener-Policy": "same-origin",
 }
+#: A script, stylesheet or image a page loads obeys the page's policy, not one sent with it,
+#: so the static files get only the headers that act on them (which keeps the patient app's
+#: first load small). SVG keeps the full set: opened on its own it is a document that can run
+#: script. Pages, workers, API answers and every error get the full set.
+SUBRESOURCE_HEADERS = ("X-Content-Type-Options", "Referrer-Policy")
 
 #: One year; no includeSubDomains, since other hosts of the clinic's domain are not ours to pin.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
@@ -55,14 +59,20 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 def add_security_headers(response: Response) -> Response:
     """Set the security headers on ``response`` (a header a view set itself is kept).
 
+    Static scripts, stylesheets and images get ``SUBRESOURCE_HEADERS`` only.
     ``Strict-Transport-Security`` only over https: as the client saw it, so behind a proxy
     only when ``PROXY_COUNT`` trusts its ``X-Forwarded-Proto``.
     """
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    names = SUBRESOURCE_HEADERS if _is_subresource(response) else SECURITY_HEADERS
+    for name in names:
+        response.headers.setdefault(name, SECURITY_HEADERS[name])
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
+
+
+def _is_subresource(response: Response) -> bool:
+    return request.endpoint == "static" and response.status_code < 400 and response.mimetype != "image/svg+xml"
 
 
 def trust_proxies(app: Flask, count: int) -> None:

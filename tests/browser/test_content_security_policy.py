@@ -61,6 +61,9 @@ def test_the_patient_app_breaks_no_policy(phone, live_server, invited_patient):
         page.emulate_media(color_scheme="dark" if dark else "light")
         page.goto("/app/#/progress")
         expect()(page.locator(".chart svg")).to_be_attached()
+    allowed = page.evaluate("""['screen-wake-lock', 'autoplay', 'fullscreen', 'camera', 'geolocation', 'payment']
+        .filter((f) => document.featurePolicy.allowsFeature(f))""")
+    assert allowed == ["screen-wake-lock", "autoplay", "fullscreen"]  # what the timer needs, nothing more
     page.goto(urlparse(invited_patient["join_url"]).path)  # the join page, now used up
     settle(page)
     assert watch.violations == [] and watch.messages == []
