@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from hep import db, i18n, queue
+    from hep import db, i18n, queue, security
     from hep.extensions import api, csrf, limiter
     from hep.people import auth
     from hep.schemas.docs import SchemaPlugin
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
     queue.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hep.instance import private_folder
 from hep.push.mail import parse_smtp_url
 from hep.push.vapid import generate_private_key_pem
 
@@ -35,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "INVITE_TTL_DAYS": 14,
     "CORRECTION_WINDOW_DAYS": 7,
     "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none
+    "PROXY_COUNT": 0,
     # CSRF tokens live as long as the session, so an offline outbox replayed days later is
     # not refused for an expired token.
     "WTF_CSRF_TIME_LIMIT": None,
@@ -53,13 +56,14 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS"}
+_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
+    "PROXY_COUNT",
 )
 MIN_SECRET_LENGTH = 32
 
@@ -93,13 +97,13 @@ def load(overrides: Mapping[str, Any] | None, instance: Path) -> dict[str, Any]:
     """Resolve the full configuration for an app whose instance folder is ``instance``.
 
     Order: DEFAULTS < environment < ``overrides``. Missing secrets are created in the
-    instance folder (mode 0600) except in production, where a missing or short secret key
+    instance folder (mode 0600; the folder, when created, 0700) except in production, where a missing or short secret key
     raises ``ConfigError``.
     """
     config = dict(DEFAULTS)
     config.update(from_environment())
     config.update(overrides or {})
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     production = config["ENV"] == "production"
     config.setdefault("DATABASE_URL", None)
     if not config["DATABASE_URL"]:

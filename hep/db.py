@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import peewee as pw
 from playhouse.pool import PooledPostgresqlDatabase
 
+from hep.instance import private_file
+
 db = pw.DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -49,6 +51,8 @@ def make_database(url: str) -> pw.Database:
     if parsed.scheme == "sqlite":
         # sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:
         path = unquote(url.split("?", 1)[0][len("sqlite:///"):]) or ":memory:"
+        if path != ":memory:":
+            private_file(path)  # before SQLite makes it (and its -wal/-shm) with the umask's mode
         return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if parsed.scheme in {"postgres", "postgresql"}:
         query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}

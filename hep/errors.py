@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "about:blank"
 
@@ -172,13 +172,13 @@ def handle_domain_error(exc: DomainError):
                                          title=exc.title, extra=exc.extra))
 
 
-def handle_unexpected(exc: Exception):
-    # Logged by Flask; the client gets no internals.
-    return handle_http_exception(InternalServerError())
-
-
 def register(app: Flask) -> None:
+    """Map HTTP and domain errors to responses.
+
+    An unexpected exception is deliberately not given a handler of its own: Flask then logs
+    it with its traceback (``app.logger``) and answers the ``InternalServerError`` it wraps
+    it in through ``handle_http_exception``, which says nothing about the cause. With
+    ``PROPAGATE_EXCEPTIONS`` (on when testing) it reaches the caller instead.
+    """
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
-    if not app.testing:
-        app.register_error_handler(Exception, handle_unexpected)

@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from flask import has_request_context, request
 from flask_babel import Babel, get_locale
 
+from hep.instance import private_folder
+
 #: Languages shipped, the first one is the default and needs no catalog.
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = LOCALES[0]
@@ -58,13 +60,14 @@ def compile_catalogs(target_dir):
     """Compile every shipped ``.po`` into ``target_dir``; returns the languages compiled.
 
     Writes go through a temporary file and ``os.replace`` so that several workers starting
-    at once never read a half-written ``.mo``.
+    at once never read a half-written ``.mo``; the file is made by ``mkstemp``, so it is
+    0600, and the folders hep creates are 0700 (``hep.instance``).
     """
     compiled = []
     for po_path in sorted(SOURCE_DIR.glob("*/LC_MESSAGES/messages.po")):
         lang = po_path.parent.parent.name
         mo_dir = Path(target_dir) / lang / "LC_MESSAGES"
-        mo_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(mo_dir)
         mo_path = mo_dir / "messages.mo"
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             compiled.append(lang)

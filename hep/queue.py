@@ -9,6 +9,8 @@ from __future__ import annotations
 from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
 
+from hep.instance import private_file, private_folder
+
 # Created unconfigured (immediate, in memory) so task decorators can bind to it at import;
 # ``configure`` points it at real storage before anything is enqueued.
 huey = Huey("hep", immediate=True, utc=True)
@@ -27,7 +29,9 @@ def configure(url: str) -> Huey:
         huey.storage_kwargs = {"url": url}
     elif url.startswith("sqlite:///"):
         huey.storage_class = SqliteStorage
-        huey.storage_kwargs = {"filename": url[len("sqlite:///"):]}
+        filename = url[len("sqlite:///"):]
+        private_file(filename)  # task payloads name patients: owner only, like the database
+        huey.storage_kwargs = {"filename": filename}
     else:
         raise ValueError(f"unsupported queue URL: {url!r}")
     huey._immediate = False
@@ -51,5 +55,5 @@ def configure_from_environment() -> Huey:
     settings = config.from_environment()
     url = settings.get("QUEUE_URL") or f"sqlite:///{config.instance_path() / 'queue.db'}"
     if url.startswith("sqlite:///"):
-        config.instance_path().mkdir(parents=True, exist_ok=True)
+        private_folder(config.instance_path())
     return configure(url)

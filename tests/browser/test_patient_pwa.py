@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from .pwa_client import Api
+from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def join(page, invited_patient):
     page.get_by_role("button", name="Open my exercises").click()
     page.wait_for_url(re.compile(r"/app/"))
     expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def patient_api(live_server, context):
@@ -284,7 +285,7 @@ def test_correction_keeps_original_and_spanish_is_remembered(phone, live_server,
     page.get_by_label("Language of the app").select_option("es")
     expect()(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
     expect()(page.locator("#tabs")).to_contain_text("Hoy")
-    page.wait_for_function("fetch('/api/v1/me').then(r => r.json()).then(d => d.user.locale === 'es')")
+    wait_until(page, "fetch('/api/v1/me').then(r => r.json()).then(d => d.user.locale === 'es')")
     page.goto("/app/#/today")
     expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
     weekdays = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")

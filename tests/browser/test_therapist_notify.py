@@ -20,6 +20,8 @@ from hep.push.alert_notices import alert_raised
 from hep.push.vapid import application_server_key
 from tests.support.push_service import make_subscription
 
+from .waiting import wait_until
+
 pytestmark = pytest.mark.browser
 
 STAND_IN = """(fake) => {
@@ -130,8 +132,8 @@ def deliver_to_worker(context, page, scope, text):
     origin = scope.split("/t/")[0]
     cdp.send("ServiceWorker.deliverPushMessage",
              {"origin": origin, "registrationId": registrations[scope], "data": text})
-    page.wait_for_function("navigator.serviceWorker.getRegistration('/t/')"
-                           ".then(r => r.getNotifications()).then(n => n.length > 0)")
+    wait_until(page, "navigator.serviceWorker.getRegistration('/t/')"
+                     ".then(r => r.getNotifications()).then(n => n.length > 0)")
     return page.evaluate("""navigator.serviceWorker.getRegistration('/t/').then(r => r.getNotifications())
         .then(ns => ns.map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url })))""")
 

@@ -8,10 +8,14 @@ async function csrfToken() {
   return (await res.json()).csrf_token;
 }
 
+// This page sends no referrer (its URL holds the token), but over https the CSRF check
+// wants a same-origin Referer on a POST: name the site's root instead of this page.
 async function join(token, csrf) {
   return fetch('/api/v1/auth/join', {
     method: 'POST',
     credentials: 'same-origin',
+    referrer: '/',
+    referrerPolicy: 'same-origin',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
     body: JSON.stringify({ token }),
   });
