@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "INVITE_TTL_DAYS": 14,
     "CORRECTION_WINDOW_DAYS": 7,
+    # A therapist's or admin's session ends after this many minutes without a request (0: never).
+    "THERAPIST_IDLE_MINUTES": 30,
     "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
     # CSRF tokens live as long as the session, so an offline outbox replayed days later is
     # not refused for an expired token.
@@ -50,12 +52,13 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS"}
+_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "THERAPIST_IDLE_MINUTES"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
+    "THERAPIST_IDLE_MINUTES",
 )
 MIN_SECRET_LENGTH = 32
 

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         checkins,
         clinical,
         completions,
+        devices,
         exercises,
         patients,
         progress,
@@ -20,5 +21,6 @@ def register(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
+                   devices):
         api.register_blueprint(module.bp)

@@ -1,5 +1,8 @@
 """The therapist workspace (server-rendered pages)."""
-from hep.therapist import clinical_views  # noqa: F401  (registers the clinical-record pages on bp)
+from hep.therapist import (
+    clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
+    device_views,  # noqa: F401  (registers signing a patient's device out on bp)
+)
 from hep.therapist.views import bp
 
 __all__ = ["bp"]
