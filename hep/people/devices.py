@@ -20,6 +20,7 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_login.utils import decode_cookie
 
 from hep.db import db
 from hep.errors import NotFound
@@ -67,10 +68,29 @@ def start(user: User) -> DeviceSession:
 
 def on_login(_sender, user: User, **_extra) -> None:
     """flask-login ``user_logged_in``: record the device and put its id in the login id (the
-    session, and the remember-me cookie when one is set, are written from it)."""
-    if getattr(user, "device_id", None) is None:
-        user.device_id = start(user).id
-        session["_user_id"] = user.get_id()
+    session, and the remember-me cookie when one is set, are written from it).
+
+    A patient joining again on a phone already signed in replaces that phone's device: its
+    push subscriptions move to the new one (the phone keeps its reminders) and the old row
+    is revoked, so the therapist does not see the phone twice."""
+    if getattr(user, "device_id", None) is not None:
+        return
+    device = start(user)
+    previous = _remembered_device(user)
+    if previous and previous != device.id:
+        with db.atomic():
+            PushSubscription.update(device_session=device.id).where(PushSubscription.device_session == previous).execute()
+            end(previous)
+    user.device_id = device.id
+    session["_user_id"] = user.get_id()
+
+
+def _remembered_device(user: User) -> str | None:
+    """The device id in this browser's remember-me cookie, when it is ``user``'s."""
+    cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    login_id = decode_cookie(cookie) if cookie else None
+    parts = (login_id or "").split(":")
+    return parts[2] if len(parts) == 3 and parts[0] == str(user.id) else None
 
 
 def on_logout(_sender, user, **_extra) -> None:

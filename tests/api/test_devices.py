@@ -205,3 +205,18 @@ def test_signing_out_on_the_phone_ends_its_device_and_reminders(app, two_phones)
         # ... and the phone that signed out gets no more reminders.
         assert [s.endpoint for s in PushSubscription.select()] == [FCM + "iphone"]
         assert User.get(User.role == "patient").session_version == 2
+
+
+def test_joining_again_on_the_same_phone_replaces_its_device(app, api, therapist_api):
+    created = therapist_api.post("/api/v1/patients", {"display_name": "Jo", "timezone": "UTC"}).get_json()
+    android = join(phone(api, ANDROID_CHROME), created["invite_url"])
+    assert android.post("/api/v1/push/subscriptions", browser_subscription(FCM + "android")).status_code == 201
+    [first] = therapist_api.get(f"/api/v1/patients/{created['id']}/devices").get_json()
+    again = therapist_api.post(f"/api/v1/patients/{created['id']}/invites").get_json()
+    join(android, again["invite_url"])
+    [second] = therapist_api.get(f"/api/v1/patients/{created['id']}/devices").get_json()
+    assert second["id"] != first["id"] and second["notifications"]  # its reminders came along
+    with app.app_context():
+        assert DeviceSession.get_by_id(first["id"]).revoked_at is not None
+        assert PushSubscription.get().device_session_id == second["id"]
+    assert android.get("/api/v1/today").status_code == 200
