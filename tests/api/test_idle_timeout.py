@@ -9,11 +9,17 @@ import pytest
 import time_machine
 from flask_login.utils import encode_cookie
 
-from hep.config import from_environment
+from hep.config import DEFAULTS, from_environment
 from hep.models import AuditEvent, DeviceSession, User
 from tests.support.pages import sign_in, text_of
 
 IDLE = "You were signed out after 30 minutes without activity. Sign in again."
+
+
+@pytest.fixture
+def app_config():
+    """The default limit (the test suite turns the timeout off elsewhere)."""
+    return {"THERAPIST_IDLE_MINUTES": DEFAULTS["THERAPIST_IDLE_MINUTES"]}
 
 
 @pytest.fixture
@@ -82,12 +88,20 @@ def test_background_requests_do_not_keep_the_session_alive(app, api, therapist, 
     assert client.get("/api/v1/patients").status_code == 401
 
 
-def test_the_limit_is_configurable(make_app, monkeypatch):
+def test_the_limit_is_configurable(tmp_path, monkeypatch):
+    from hep.config import load
+
+    assert DEFAULTS["THERAPIST_IDLE_MINUTES"] == 30
     monkeypatch.setenv("HEP_THERAPIST_IDLE_MINUTES", "45")
     assert from_environment()["THERAPIST_IDLE_MINUTES"] == 45
-    assert make_app().config["THERAPIST_IDLE_MINUTES"] == 45
-    monkeypatch.delenv("HEP_THERAPIST_IDLE_MINUTES")
-    assert make_app().config["THERAPIST_IDLE_MINUTES"] == 30
+    assert load(None, tmp_path)["THERAPIST_IDLE_MINUTES"] == 45
+
+
+@pytest.mark.parametrize("app_config", [{"THERAPIST_IDLE_MINUTES": 0}])
+def test_zero_turns_it_off(app, api, therapist, clock, app_config):
+    client, _ = login(api, therapist)
+    clock.shift(timedelta(days=2))
+    assert client.get("/api/v1/patients").status_code == 200
 
 
 @pytest.mark.parametrize("app_config", [{"THERAPIST_IDLE_MINUTES": 5}])
