@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "REQUIRE_2FA": False,  # admins must turn on two-factor sign-in before they can do anything
     "INVITE_TTL_DAYS": 14,
     "CORRECTION_WINDOW_DAYS": 7,
+    # A therapist's or admin's session ends after this many minutes without a request (0: never).
+    "THERAPIST_IDLE_MINUTES": 30,
     "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none
     "PROXY_COUNT": 0,
@@ -56,14 +58,14 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT"}
+_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
-    "PROXY_COUNT",
+    "PROXY_COUNT", "THERAPIST_IDLE_MINUTES",
 )
 MIN_SECRET_LENGTH = 32
 

@@ -68,6 +68,9 @@ def make_app(tmp_path, database_url):
             "DATABASE_URL": database_url,
             "QUEUE_URL": "immediate",
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            # Many tests let simulated days pass with one therapist client; the staff idle
+            # timeout is on in its own tests (tests/api/test_idle_timeout.py and others that ask).
+            "THERAPIST_IDLE_MINUTES": 0,
             **overrides,
         }
         return create_app(config)

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         checkins,
         clinical,
         completions,
+        devices,
         exercises,
         patients,
         progress,
@@ -21,5 +22,6 @@ def register(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
+    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
+                   devices):
         api.register_blueprint(module.bp)

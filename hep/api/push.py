@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from hep.people import devices
 from hep.people.access import own_patient
 from hep.people.auth import require_role
 from hep.push import subscriptions
@@ -48,7 +49,8 @@ def subscribe(body):
 
     A patient's device gets reminders; a therapist's or admin's browser gets told when a
     patient needs attention."""
-    record, created = subscriptions.subscribe(_owner(), body, request.headers.get("User-Agent", ""))
+    record, created = subscriptions.subscribe(_owner(), body, request.headers.get("User-Agent", ""),
+                                              devices.current_device_id())
     return record, 201 if created else 200
 
 

@@ -3,6 +3,7 @@ from hep.models.accounts import PasswordReset, RecoveryCode, SecondFactor
 from hep.models.alerts import Alert, AlertNotification, StaffPushSubscription
 from hep.models.audit import AuditEvent
 from hep.models.clinical import Assessment, ExposureSession, HierarchyItem, QuestionnaireResponse
+from hep.models.devices import DeviceSession
 from hep.models.library import EducationCard, Exercise
 from hep.models.logs import CheckIn, Completion
 from hep.models.people import Clinic, Invite, Patient, User
@@ -10,7 +11,7 @@ from hep.models.programs import Prescription, Program, ProgramVersion
 from hep.models.push import DeliveryAttempt, PushSubscription, ReminderDelivery, ReminderSchedule
 
 ALL_MODELS = (
-    Clinic, User, Patient, Invite,
+    Clinic, User, Patient, Invite, DeviceSession,
     Exercise, EducationCard,
     Program, ProgramVersion, Prescription,
     Completion, CheckIn,

@@ -46,7 +46,10 @@ class User(BaseModel):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """The login id: ``"<id>:<session version>:<device id>"`` once signed in on a device
+        (``hep.people.devices``), ``"<id>:<session version>"`` before."""
+        device_id = getattr(self, "device_id", None)
+        return f"{self.id}:{self.session_version}" + (f":{device_id}" if device_id else "")
 
     def end_sessions(self) -> None:
         """Invalidate every session and remember cookie of this user."""

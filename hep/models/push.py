@@ -8,6 +8,7 @@ from __future__ import annotations
 import peewee as pw
 
 from hep.db import BaseModel, JSONField
+from hep.models.devices import DeviceSession
 from hep.models.people import Patient, _now
 
 
@@ -26,9 +27,13 @@ class BrowserSubscription(BaseModel):
 
 
 class PushSubscription(BrowserSubscription):
-    """A patient's device, for reminders."""
+    """A patient's device, for reminders. ``device_session`` is the sign-in that registered it
+    (none for subscriptions made before devices were recorded): signing that device out
+    deletes the subscription, so no reminder reaches a lost phone."""
 
     patient = pw.ForeignKeyField(Patient, backref="push_subscriptions", on_delete="CASCADE")
+    device_session = pw.ForeignKeyField(DeviceSession, null=True, backref="push_subscriptions",
+                                        on_delete="SET NULL")
     last_success_at = pw.DateTimeField(null=True)
 
 

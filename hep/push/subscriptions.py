@@ -43,20 +43,22 @@ resolve = socket.getaddrinfo
 DEFAULT_DAYS = [1, 2, 3, 4, 5, 6, 7]
 
 
-def subscribe(owner: Patient | User, body: Mapping[str, Any],
-              user_agent: str = "") -> tuple[PushSubscription | StaffPushSubscription, bool]:
+def subscribe(owner: Patient | User, body: Mapping[str, Any], user_agent: str = "",
+              device_id: str | None = None) -> tuple[PushSubscription | StaffPushSubscription, bool]:
     """Store the browser's subscription for ``owner``; (subscription, created).
 
     ``owner`` is a ``Patient`` (reminders) or a therapist's or admin's ``User`` (alert
-    notices). ``created`` is False only when the endpoint was already this owner's (its keys
-    are refreshed). Raises ``Invalid`` naming ``endpoint`` when we would not POST there.
+    notices). A patient's subscription belongs to ``device_id``, the device signed in on
+    this browser (``hep.people.devices``), so signing that device out deletes it.
+    ``created`` is False only when the endpoint was already this owner's (its keys are
+    refreshed). Raises ``Invalid`` naming ``endpoint`` when we would not POST there.
     """
     endpoint = body["endpoint"]
     _check(endpoint)
     fields = {"p256dh": body["keys"]["p256dh"], "auth": body["keys"]["auth"],
               "user_agent": (user_agent or "")[:300]}
     if isinstance(owner, Patient):
-        return _subscribe_patient(owner, endpoint, fields)
+        return _subscribe_patient(owner, endpoint, {**fields, "device_session": device_id})
     return _subscribe_staff(owner, endpoint, fields)
 
 

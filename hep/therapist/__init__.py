@@ -2,6 +2,7 @@
 from hep.therapist import (
     account_views,  # noqa: F401  (registers the sign-in steps and account pages on bp)
     clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
+    device_views,  # noqa: F401  (registers signing a patient's device out on bp)
 )
 from hep.therapist.views import bp
 

@@ -20,7 +20,7 @@ from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
 from hep.models import Exercise, Patient
 from hep.models.alerts import OUTCOMES
-from hep.people import accounts
+from hep.people import accounts, devices
 from hep.people import patients as patient_service
 from hep.people.access import therapist_alert, therapist_patient
 from hep.people.auth import require_role
@@ -139,6 +139,7 @@ def patient(patient_id: int):
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
         summary=summary, alerts=summary["alerts"],
+        devices=devices.active_devices(patient),
     )
 
 

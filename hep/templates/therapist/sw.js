@@ -59,8 +59,10 @@ self.addEventListener('pushsubscriptionchange', (event) => {
     const old = event.oldSubscription;
     const sub = event.newSubscription || (old && await self.registration.pushManager.subscribe(old.options));
     if (!sub) return;
-    const me = await (await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' })).json();
-    const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token };
+    // Marked as background: the worker's requests do not keep an idle session alive.
+    const background = { 'X-HEP-Background': '1' };
+    const me = await (await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store', headers: background })).json();
+    const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token, ...background };
     await fetch('/api/v1/push/subscriptions', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()) });
     if (old) await fetch('/api/v1/push/subscriptions', { method: 'DELETE', credentials: 'same-origin', headers, body: JSON.stringify({ endpoint: old.endpoint }) });
   })().catch(() => {}));
