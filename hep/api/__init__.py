@@ -14,11 +14,13 @@ def register(app: Flask) -> None:
         clinical,
         completions,
         exercises,
+        patient_data,
         patients,
         progress,
         push,
         today,
     )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
+                   patient_data):
         api.register_blueprint(module.bp)
