@@ -68,7 +68,8 @@ def test_the_export_holds_every_table_of_the_patient_and_no_secrets(app, record,
     assert tables["patient"][0]["display_name"] == NAME and tables["patient"][0]["email"] == EMAIL
     # Corrections point at what they correct; the red flag is in the corrected check-in.
     original, correction = sorted(tables["completion"], key=lambda c: c["supersedes_id"] is not None)
-    assert correction["supersedes_id"] == original["id"] and original["superseded_at"] is not None
+    assert correction["supersedes_id"] == original["id"] and original["superseded_at"].endswith("+00:00")
+    assert original["local_date"] == correction["local_date"] and len(original["local_date"]) == 10
     assert [c["red_flag_change"] for c in tables["check_in"] if c["supersedes_id"]] == [True]
     assert tables["alert"][0]["code"] and tables["alert_notification"][0]["channel"] == "email"
     assert {p["exercise_id"] for p in tables["prescription"]} == {e["id"] for e in export["references"]["exercise"]}
