@@ -33,12 +33,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from hep import db, i18n, queue, security
     from hep.extensions import api, csrf, limiter
-    from hep.people import auth
+    from hep.people import audit, auth
     from hep.schemas.docs import SchemaPlugin
 
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    audit.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)

@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         completions,
         devices,
         exercises,
+        patient_data,
         patients,
         progress,
         push,
@@ -23,5 +24,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
-                   devices):
+                   devices, patient_data):
         api.register_blueprint(module.bp)

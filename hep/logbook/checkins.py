@@ -46,6 +46,7 @@ def record_checkin(patient: Patient, body: Mapping[str, Any]) -> tuple[CheckIn, 
 
     record, created = store_once(CheckIn, body["id"], digest, lambda c: c.patient_id == patient.id, create)
     if created:
+        audit.record("checkin.create", patient=patient, checkin=record.id)
         _refresh_alerts(patient)
     return record, created
 

@@ -43,6 +43,7 @@ def record_completion(patient: Patient, body: Mapping[str, Any]) -> tuple[Comple
 
     record, created = store_once(Completion, body["id"], digest, lambda c: c.patient_id == patient.id, create)
     if created:
+        audit.record("completion.create", patient=patient, completion=record.id)
         refresh_alerts(patient)
     return record, created
 

@@ -1,20 +1,96 @@
-"""Writing the audit trail."""
+"""Writing the audit trail: every read or change of a patient's record leaves one event.
+
+Changes are recorded by the service that makes them (``record("program.assign", patient)``).
+Reads are recorded in one place: the ownership check (``hep.people.access``) marks the
+patient whose record a request reaches (:func:`touch`), and after a successful response
+:func:`_after_request` appends one event per patient marked and not already recorded by a
+service in the same request: ``read`` for GET/HEAD, ``write`` for another method (a change
+whose service records nothing of its own), with the endpoint, method and status in
+``detail``. So a write is never recorded twice, and a read never goes unrecorded.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+import peewee as pw
+from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
 
-from hep.models import AuditEvent, Patient
+from hep.models import AuditEvent, Patient, User
+
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def record(action: str, patient: Patient | None = None, **detail: Any) -> None:
     """Append an audit event for the signed-in user (or the system outside a request)."""
-    actor = None
-    ip = None
-    if has_request_context():
-        ip = request.remote_addr
-        if current_user and current_user.is_authenticated:
-            actor = current_user.id
+    actor, ip = _who()
     AuditEvent.create(actor=actor, patient=patient, action=action, detail=detail, ip=ip)
+    if patient is not None and has_request_context():
+        _recorded().add(patient.id if isinstance(patient, Patient) else int(patient))
+
+
+def record_erasure(patient_id: int, subject: str, **detail: Any) -> None:
+    """Append the ``patient.erase`` event of a patient just erased (named by ``subject`` only);
+    the request's read/write event for that patient is not written (there is no patient)."""
+    actor, ip = _who()
+    AuditEvent.create(actor=actor, patient=None, subject=subject, action="patient.erase", detail=detail, ip=ip)
+    if has_request_context():
+        _recorded().add(patient_id)
+
+
+def trail(patient: Patient, before: int | None = None, limit: int = 50) -> dict[str, Any]:
+    """One page of ``patient``'s audit trail, newest first: ``events`` (with who acted) and
+    ``next_before`` (the id to pass as ``before`` for the next page; None on the last)."""
+    rows = list(AuditEvent.of_patient(patient.id, before).select_extend(User)
+                .join(User, pw.JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id)).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"events": [_event_view(row) for row in rows], "next_before": rows[-1].id if more else None}
+
+
+def _event_view(row: AuditEvent) -> dict[str, Any]:
+    actor = row.actor if row.actor_id is not None else None
+    return {"id": row.id, "at": row.at, "action": row.action, "actor_id": row.actor_id,
+            "actor_name": actor.display_name if actor else None, "actor_role": actor.role if actor else None,
+            "ip": row.ip, "detail": row.detail or {}}
+
+
+def touch(patient: Patient) -> None:
+    """Note that this request reaches ``patient``'s record (called by the ownership checks)."""
+    if has_request_context():
+        g.setdefault("audit_touched", {})[patient.id] = patient
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_before_request)
+    app.after_request(_after_request)
+
+
+def _before_request() -> None:
+    # g can outlive a request (an app context held open around several), so start clean.
+    g.pop("audit_touched", None)
+    g.pop("audit_recorded", None)
+
+
+def _after_request(response: Response) -> Response:
+    touched = g.pop("audit_touched", None)
+    if not touched or response.status_code >= 400:
+        return response  # refused or failed: nothing was read or changed
+    done = _recorded()
+    action = "read" if request.method in READ_METHODS else "write"
+    for patient_id, patient in touched.items():
+        if patient_id not in done:
+            record(action, patient, endpoint=request.endpoint, method=request.method,
+                   status=response.status_code)
+    return response
+
+
+def _recorded() -> set[int]:
+    return g.setdefault("audit_recorded", set())
+
+
+def _who() -> tuple[int | None, str | None]:
+    if not has_request_context():
+        return None, None
+    actor = current_user.id if current_user and current_user.is_authenticated else None
+    return actor, request.remote_addr

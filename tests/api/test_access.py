@@ -35,7 +35,7 @@ PATIENT = {
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
     "push.get_reminders", "push.put_reminders",
-    "push.snooze",
+    "push.snooze", "patient_data.own_export",
 }
 THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
@@ -58,6 +58,8 @@ def _valid_bodies(exercise_id: int) -> dict:
         "clinical.therapist_exposure_session": {"id": str(uuid.uuid4()), "performed_at": now,
                                                 "fear_before": 10, "fear_after": 5},
         "clinical.put_settings": {"min_sessions": 3},
+        "patient_data.erasure": {"confirm": "Jo Patient"},
+        "therapist.erasure": {"confirm": "Jo Patient"},
     }
 
 

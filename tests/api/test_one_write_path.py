@@ -55,8 +55,10 @@ def snapshot(email: str) -> dict:
         "hierarchy": [(h.activity, h.harm_rating, [(s.fear_before, s.fear_after, s.note) for s in
                                                    ExposureSession.select().where(ExposureSession.item == h)])
                       for h in HierarchyItem.select().where(HierarchyItem.patient == patient)],
+        # Reads differ (the pages show a form before each post); each change is one event.
         "audit": [(e.action, e.patient_id == patient.id, sorted(e.detail)) for e in
-                  AuditEvent.select().where(AuditEvent.actor == user).order_by(AuditEvent.id)],
+                  AuditEvent.select().where((AuditEvent.actor == user) & (AuditEvent.action != "read"))
+                  .order_by(AuditEvent.id)],
     }
 
 

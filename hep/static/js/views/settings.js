@@ -1,5 +1,5 @@
-// Settings: language, reminders, notifications, offline pictures, waiting entries, sign out.
-import { get, send, isNetworkError } from '../api.js';
+// Settings: language, reminders, notifications, offline pictures, waiting entries, my data, sign out.
+import { get, send, isNetworkError, localDay } from '../api.js';
 import { _, locale, LOCALES, LANGUAGE_NAMES, weekday } from '../i18n.js';
 import { pending, rejected, dismiss, flush } from '../outbox.js';
 import * as push from '../push.js';
@@ -126,6 +126,33 @@ async function offlineSection() {
     h('p', { class: 'hint' }, _('Pictures are saved automatically on Wi-Fi.')), btn);
 }
 
+/** Save `data` as a JSON file on the device: a Blob behind a temporary download link. */
+function saveJson(data, filename) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+function dataSection() {
+  const btn = h('button', { type: 'button', class: 'btn', id: 'download-data' }, _('Download my data'));
+  // Fetch everything stored about the patient and hand it over as a file.
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      saveJson(await get('/api/v1/export'), `my-data-${localDay()}.json`);
+      say(_('Your data was saved as a file.'));
+    } catch (err) {
+      say(isNetworkError(err) ? _('You are offline. Try again when you are connected.') : _('Could not download your data: {detail}', { detail: err.message }));
+    }
+    btn.disabled = false;
+  });
+  return h('section', { class: 'card' }, h('h2', {}, _('My data')),
+    h('p', { class: 'hint' }, _('A copy of everything stored about you (program, logs, check-ins, questionnaires, reminders and who opened your record), as a JSON file.')), btn);
+}
+
 export default async function settingsView() {
   const out = h('button', { type: 'button', class: 'btn' }, _('Sign out on this phone'));
   out.addEventListener('click', async () => {
@@ -134,5 +161,5 @@ export default async function settingsView() {
     hooks.signOut();
   });
   const sections = await Promise.all([remindersSection(), notificationsSection(), offlineSection()]);
-  mount(_('Settings'), languageSection(), ...sections, h('section', { class: 'card' }, h('h2', {}, _('Account')), out));
+  mount(_('Settings'), languageSection(), ...sections, dataSection(), h('section', { class: 'card' }, h('h2', {}, _('Account')), out));
 }
