@@ -2,8 +2,8 @@
 from hep.therapist import (
     account_views,  # noqa: F401  (registers the sign-in steps and account pages on bp)
     clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
-    device_views,  # noqa: F401  (registers signing a patient's device out on bp)
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)
+    device_views,  # noqa: F401  (registers signing a patient's device out on bp)
 )
 from hep.therapist.views import bp
 
