@@ -14,11 +14,12 @@ def register(app: Flask) -> None:
         clinical,
         completions,
         exercises,
+        fhir,
         patients,
         progress,
         push,
         today,
     )
 
-    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push):
+    for module in (auth, exercises, patients, today, completions, checkins, progress, clinical, alerts, push, fhir):
         api.register_blueprint(module.bp)

@@ -1,0 +1,1 @@
+"""Patient data out of hep: JSON export, FHIR bundle, erasure, backup and restore."""
