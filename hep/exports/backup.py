@@ -244,9 +244,16 @@ def _conninfo(database: pw.PostgresqlDatabase) -> tuple[str, dict[str, str]]:
     params = database.connect_params
     parts = {"host": params.get("host"), "port": params.get("port"), "user": params.get("user"),
              "dbname": database.database}
-    quote = lambda v: "'" + str(v).replace("\\", "\\\\").replace("'", "\\'") + "'"  # noqa: E731
     env = {"PGPASSWORD": str(params["password"])} if params.get("password") else {}
-    return " ".join(f"{k}={quote(v)}" for k, v in parts.items() if v is not None), env
+    return " ".join(f"{k}={_conninfo_value(v)}" for k, v in parts.items() if v is not None), env
+
+
+def _conninfo_value(value) -> str:
+    """A value as libpq's key=value syntax wants it: bare when plain, else quoted."""
+    text = str(value)
+    if re.fullmatch(r"[\w.:/@+-]+", text):
+        return text
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _run(args: list[str], database: pw.PostgresqlDatabase | None = None, *, shown: list[str] | None = None) -> str:

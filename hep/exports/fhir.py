@@ -15,7 +15,7 @@ from typing import Any
 
 from hep.care.outcomes import instruments
 from hep.clinical import Instrument
-from hep.models import CheckIn, Completion, Patient, Prescription, Program, ProgramVersion, QuestionnaireResponse
+from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion, QuestionnaireResponse
 from hep.people import audit
 from hep.timeutil import from_storage
 
@@ -185,7 +185,7 @@ def _correction_note(first, current, count: int) -> list[dict] | None:
 def session_resources(patient: Patient, ids: Ids) -> list[dict]:
     """A Procedure per session (its current record) and an Observation for each of its two
     pain ratings, ``partOf`` that Procedure."""
-    rows = (Completion.select(Completion, Prescription).join(Prescription)
+    rows = (Completion.select(Completion, Prescription, Exercise).join(Prescription).join(Exercise)
             .where(Completion.patient == patient))
     chains = sorted(_chains(rows), key=lambda c: (c[1].performed_at, c[0].id))
     out: list[dict] = []
