@@ -174,3 +174,24 @@ def test_the_command_backs_up_while_the_app_writes(app, tmp_path):
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             copied = conn.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'test.write'").fetchone()[0]
         assert 0 < copied <= _counts(app)["audit_event"]
+
+
+@pytest.mark.parametrize(("change", "exit_code", "said"), [
+    ("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')", 1,
+     "migrations: [9999] are unknown to this hep"),
+    ("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)", 0,
+     "run `hep db upgrade`"),
+])
+def test_restore_checks_the_migrations_it_brings_back(app, tmp_path, change, exit_code, said):
+    """A backup from a newer hep fails the check after the restore; one from an older hep
+    is restored and asks for an upgrade."""
+    with app.app_context():
+        db.obj.execute_sql(change)
+    target = tmp_path / "hep.backup"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    result = runner.invoke(args=["restore", str(target), "--force"])
+    assert result.exit_code == exit_code, result.output
+    assert said in result.output
+    if exit_code:
+        assert "failed its checks" in result.output
