@@ -52,9 +52,10 @@ def backup(database: pw.Database, path: Path) -> Report:
     path = Path(path).resolve()
     if path.is_dir() or not path.parent.is_dir():
         raise BackupError(f"{path}: give a file name in an existing folder")
-    if is_postgres(database):
-        return _pg_backup(database, path)
-    return _sqlite_backup(Path(database.database).resolve(), path)
+    with _reported():
+        if is_postgres(database):
+            return _pg_backup(database, path)
+        return _sqlite_backup(Path(database.database).resolve(), path)
 
 
 def restore(database: pw.Database, path: Path, *, force: bool = False) -> Report:
@@ -70,11 +71,25 @@ def restore(database: pw.Database, path: Path, *, force: bool = False) -> Report
         if not head.startswith(PGDUMP_MAGIC):
             raise BackupError(f"{path} is not a pg_dump custom-format file"
                               + (" (it is a SQLite backup)" if head == SQLITE_MAGIC else ""))
-        return _pg_restore(database, path, force)
+        with _reported():
+            return _pg_restore(database, path, force)
     if head != SQLITE_MAGIC:
         raise BackupError(f"{path} is not a SQLite database"
                           + (" (it is a PostgreSQL backup)" if head.startswith(PGDUMP_MAGIC) else ""))
-    return _sqlite_restore(Path(database.database).resolve(), path, force)
+    target = Path(database.database).resolve()
+    if not target.parent.is_dir():
+        raise BackupError(f"no folder {target.parent} for the database")
+    with _reported():
+        return _sqlite_restore(target, path, force)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Database and file errors as a ``BackupError`` the command prints (no traceback)."""
+    try:
+        yield
+    except (sqlite3.Error, pw.DatabaseError, OSError) as exc:
+        raise BackupError(f"{type(exc).__name__}: {exc}".strip()) from exc
 
 
 # --- SQLite -------------------------------------------------------------------------------
