@@ -133,7 +133,7 @@ def _sqlite_backup(source: Path, path: Path) -> Report:
 def _sqlite_restore(target: Path, path: Path, force: bool) -> Report:
     if target == path:
         raise BackupError("the backup file is the database itself")
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as src:
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src:
         problems = _sqlite_problems(src)
         if problems or "schema_migrations" not in _sqlite_tables(src):
             raise BackupError(f"{path} is not a sound hep backup: " + ("; ".join(problems) or "no schema_migrations table"))
@@ -144,7 +144,7 @@ def _sqlite_restore(target: Path, path: Path, force: bool) -> Report:
             raise _refusal(target, holding)
     else:
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as src, \
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as src, \
             closing(sqlite3.connect(target, timeout=30)) as out:
         src.backup(out)
         out.execute("PRAGMA journal_mode=wal")  # as hep runs it

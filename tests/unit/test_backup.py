@@ -79,8 +79,10 @@ def test_backup_then_restore_brings_the_rows_back(app, enrolled, therapist_api, 
         assert Completion.get_by_id(completion).note == "fine"
         assert Patient.get_by_id(patient_id).display_name == "Jo Patient"
         assert not Patient.select().where(Patient.display_name == "Later").exists()
-    # The app goes on working on the restored database.
+    # The app goes on working on the restored database, new rows included (sequences restored).
     assert therapist_api.get(f"/api/v1/patients/{patient_id}").get_json()["display_name"] == "Jo Patient"
+    again = therapist_api.post("/api/v1/patients", {"display_name": "After", "timezone": "UTC"})
+    assert again.status_code == 201 and again.get_json()["id"] > patient_id
 
 
 def test_a_file_that_is_not_a_backup_is_refused(app, tmp_path):
