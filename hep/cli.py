@@ -5,6 +5,7 @@ Every command runs inside an app built by ``create_app`` from the environment.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -32,6 +33,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(send_alert_notices)
     app.cli.add_command(refresh_alerts)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.group("db")
@@ -192,6 +195,43 @@ def refresh_alerts() -> None:
     from hep.care.summary import refresh_all_alerts
 
     click.echo(f"raised {refresh_all_alerts()}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Back up the database to PATH (mode 0600), safe while hep runs: SQLite's online backup,
+    or pg_dump --format=custom of hep's schema on PostgreSQL."""
+    from hep.db import db
+    from hep.exports import backup as backups
+
+    try:
+        report = backups.backup(db.obj, path)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report.lines:
+        click.echo(line)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+@with_appcontext
+def restore(path: Path, force: bool) -> None:
+    """Restore the database from a backup made by `hep backup` (stop hep first). Refuses a
+    database that holds data unless --force; checks the result and prints rows per table."""
+    from hep.db import db
+    from hep.exports import backup as backups
+
+    try:
+        report = backups.restore(db.obj, path, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report.lines:
+        click.echo(line)
+    if not report.ok:
+        raise click.ClickException("the restored database failed its checks (see above)")
 
 
 if __name__ == "__main__":  # python -m hep.cli

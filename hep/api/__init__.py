@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         completions,
         devices,
         exercises,
+        fhir,
         patient_data,
         patients,
         progress,
@@ -24,5 +25,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
-                   devices, patient_data):
+                   devices, patient_data, fhir):
         api.register_blueprint(module.bp)

@@ -27,7 +27,9 @@ def _api_routes(app):
 
 
 def _json_schema(part: dict) -> dict | None:
-    return part.get("content", {}).get("application/json", {}).get("schema")
+    content = part.get("content", {})
+    # JSON, or FHIR's JSON (application/fhir+json) for the FHIR export.
+    return (content.get("application/json") or content.get("application/fhir+json") or {}).get("schema")
 
 
 def _refs(node):
