@@ -21,6 +21,7 @@ from hep.models import (
     PushSubscription,
     User,
 )
+from hep.people import audit
 from hep.people.accounts import create_or_update_therapist
 from tests.support.full_record import EMAIL, NAME, full_record_config, make_full_record
 
@@ -132,6 +133,9 @@ def test_erasure_leaves_nothing_of_the_patient_but_a_pseudonymous_trail(app, rec
     with app.app_context():
         patient = Patient.get_by_id(patient_id)
         user_id, therapist_id = patient.user_id, patient.therapist_id
+    with app.test_request_context():  # an event whose detail names the patient (none does today)
+        audit.record("note", patient=patient, text=f"Phoned {NAME.upper()} <{EMAIL}>", tags=[NAME])
+    with app.app_context():
         trail_before = {e.id: (e.action, e.patient_id, e.actor_id) for e in AuditEvent.select()}
         others_before = {m: m.select().count() for m in ALL_MODELS}
     assert phone.get("/api/v1/today").status_code == 200
@@ -177,6 +181,8 @@ def test_erasure_leaves_nothing_of_the_patient_but_a_pseudonymous_trail(app, rec
         assert (erased.actor_id, erased.subject, erased.patient_id) == (therapist_id, subject, None)
         assert erased.detail["removed"]["completion"] == 2 and erased.detail["removed"]["patient"] == 1
         assert NAME not in json.dumps([e.detail for e in events.values()], ensure_ascii=False)
+        [note] = [e for e in events.values() if e.action == "note"]
+        assert note.detail == {"text": "Phoned [erased] <[erased]>", "tags": ["[erased]"]}
         for model in (Completion, CheckIn, Alert, AlertNotification, DeliveryAttempt):
             assert model.select().count() == 0, model
 
