@@ -14,11 +14,25 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The largest id a primary key holds (PostgreSQL's SERIAL is 32-bit): a larger number names no
 # record, and sent to the database it would overflow its integer (an error, not a "not found").
 MAX_ID = 2**31 - 1
+# Instants a client may send: any later moment of the years 1900 to 2999 in UTC. Outside, the
+# services' arithmetic (to UTC, to the patient's day) would leave datetime's range (years 1-9999).
+INSTANT_YEARS = (1900, 2999)
 
 
 class Instant(fields.AwareDateTime):
-    """An instant: input needs a UTC offset; stored naive-UTC values are output with +00:00
-    (a service may hand over ISO text already; it is read back and written out the same)."""
+    """An instant: input needs a UTC offset and a year in :data:`INSTANT_YEARS`; stored
+    naive-UTC values are output with +00:00 (a service may hand over ISO text already; it is
+    read back and written out the same)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            year = instant.astimezone(dt.UTC).year
+        except OverflowError:
+            year = None
+        if year is None or not INSTANT_YEARS[0] <= year <= INSTANT_YEARS[1]:
+            raise ValidationError("Use a date and time between the years {} and {}.".format(*INSTANT_YEARS))
+        return instant
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
