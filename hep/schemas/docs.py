@@ -6,8 +6,9 @@ operation, once and for all routes, those added later included: each error is an
 operation names the statuses its decorators can answer — 400 on unsafe methods (a missing
 CSRF token, a body that is not JSON), 401 and 403 behind ``require_role``, 404 with a path
 parameter, 422 with parsed arguments — plus a ``default`` problem for the rest (409, 410, 429,
-500...). An operation behind ``require_role`` also lists its roles as ``x-roles``. An error a route documents by hand (``bp.alt_response(409, description=...)``) gets the
-same problem+json content unless it gives its own.
+500...). An operation behind ``require_role`` also lists its roles as ``x-roles``. An error
+a route documents by hand (``bp.alt_response(409, description=...)``) is served as
+problem+json too: its own body schema if it gives one, else :class:`ProblemOut`.
 """
 from __future__ import annotations
 
