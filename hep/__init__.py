@@ -43,7 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
-    api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin(app.view_functions)})
     queue.init_app(app)
     security.init_app(app)
 
@@ -54,8 +54,10 @@ def register_blueprints(app: Flask) -> None:
 
     from hep.api import register as register_api
     from hep.patient import bp as patient_bp
+    from hep.schemas.fields import RecordIdConverter
     from hep.therapist import bp as therapist_bp
 
+    app.url_map.converters["int"] = RecordIdConverter
     register_api(app)
     app.register_blueprint(therapist_bp)
     app.register_blueprint(patient_bp)

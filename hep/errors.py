@@ -106,11 +106,19 @@ def problem_response(
     if detail:
         body["detail"] = detail
     if errors:
-        body["errors"] = errors
+        body["errors"] = _text_keys(errors)
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _text_keys(errors: Any) -> Any:
+    """``errors`` with every key as text: marshmallow keys a list's items by index, beside
+    ``_schema`` for the list itself, and JSON (sorted) takes only one kind of key."""
+    if isinstance(errors, Mapping):
+        return {str(key): _text_keys(value) for key, value in errors.items()}
+    return errors
 
 
 def _wants_json() -> bool:

@@ -84,6 +84,7 @@ def require_role(*roles: str) -> Callable:
                 raise Problem(403, _("This account cannot do that."))
             return view(*args, **kwargs)
 
+        wrapper.required_roles = roles  # the API document lists its 401 and 403 (hep.schemas.docs)
         return wrapper
 
     return decorate

@@ -11,7 +11,7 @@ from hep.clinical import ClinicalSettings, SettingsError
 from hep.clinical.monitoring import Band
 from hep.clinical.rules import Status
 from hep.schemas.alerts import AlertOut
-from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real
+from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real, RecordId
 
 _rating = lambda **kw: fields.Integer(strict=True, validate=validate.Range(0, 100), **kw)  # noqa: E731
 
@@ -47,8 +47,8 @@ class ComparisonOut(Schema):
 
 
 class CompareQuery(Schema):
-    before = fields.Integer()
-    after = fields.Integer()
+    before = RecordId()
+    after = RecordId()
 
 
 class HierarchyItemIn(Schema):

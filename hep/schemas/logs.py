@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from hep.models.logs import DISTAL_SYMPTOMS, SETTLED
-from hep.schemas.fields import ClientId, Instant, Score
+from hep.schemas.fields import ClientId, Instant, RecordId, Score
 
 
 class CorrectionIn(Schema):
@@ -18,7 +18,7 @@ class CorrectionIn(Schema):
 
 
 class CompletionIn(CorrectionIn):
-    prescription_id = fields.Integer(strict=True, required=True)
+    prescription_id = RecordId(required=True)
     performed_at = Instant(required=True)
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from hep.clinical import LOAD_UNITS
 from hep.clinical.limits import DOSE_LIMITS
 from hep.library.catalog import PHASES, SIDES
-from hep.schemas.fields import Instant
+from hep.schemas.fields import Instant, RecordId
 from hep.schemas.library import ExerciseOut
 from hep.schemas.logs import CheckInOut  # noqa: F401 (nested by name)
 
@@ -19,7 +19,7 @@ def _count(name: str, **kwargs) -> fields.Integer:
 class PrescriptionIn(Schema):
     """One item of a program. Dose fields left out take the exercise's library default."""
 
-    exercise_id = fields.Integer(strict=True, required=True)
+    exercise_id = RecordId(required=True)
     sets = _count("sets")
     reps = _count("reps")
     hold_seconds = _count("hold_seconds")

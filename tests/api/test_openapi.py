@@ -189,3 +189,52 @@ def test_the_library_default_doses_are_dumped_whole(app, therapist_api):
     with app.app_context():
         stored = {e.slug: e.default_dose for e in Exercise.select()}
     assert served == stored and all(served.values())
+
+
+def test_every_error_is_documented_as_problem_json(app):
+    """Declared once (hep.schemas.docs): every operation's errors are problem+json, with the
+    statuses its decorators can answer, whatever route is added later."""
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert set(spec["components"]["schemas"]["ProblemOut"]["required"]) == {"type", "title", "status"}
+    for method, path, endpoint in _api_routes(app):
+        op = spec["paths"][path][method]
+        errors = {code: r for code, r in op["responses"].items() if code == "default" or code >= "4"}
+        assert "default" in errors, (method, path)
+        for code, response in errors.items():
+            name = response["$ref"].rsplit("/", 1)[1]
+            content = spec["components"]["responses"][name]["content"]
+            assert list(content) == ["application/problem+json"], (method, path, code)
+        view = app.view_functions[endpoint]
+        assert ("401" in errors and "403" in errors) == hasattr(view, "required_roles"), (method, path)
+        assert op.get("x-roles", []) == list(getattr(view, "required_roles", []))
+        assert ("404" in errors) == ("{" in path), (method, path)
+        assert ("400" in errors) == (method in {"post", "put", "patch", "delete"}), (method, path)
+
+
+def test_fuzzing_findings_answer_as_documented(app, enrolled, therapist_api):
+    """What schemathesis found (tests/api/test_fuzz.py), each answered with its documented
+    4xx problem instead of a server error; nothing is stored."""
+    patient, patient_id, program = enrolled
+    # An id past what a primary key holds: 404 in a path, 422 in a body (not a database overflow).
+    assert therapist_api.get(f"/api/v1/patients/{2**63}").status_code == 404
+    assert therapist_api.get("/api/v1/patients/0").status_code == 404
+    body = {"id": str(uuid.uuid4()), "prescription_id": -(2**90), "performed_at": "2026-01-01T10:00:00+00:00",
+            "sets_done": 1, "reps_done": 1, "pain_during": 1, "pain_after": 1, "effort": 1}
+    refused = patient.post("/api/v1/completions", body)
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["prescription_id"]
+    # An instant whose UTC time falls outside datetime's years.
+    item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy", {"activity": "Bend", "harm_rating": 50})
+    session = {"id": str(uuid.uuid4()), "performed_at": "0001-01-01T00:01:00+02:00", "fear_before": 1, "fear_after": 0}
+    refused = patient.post(f"/api/v1/hierarchy/{item.get_json()['id']}/sessions", session)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"performed_at": ["Use a date and time between the years 1900 and 2999."]}
+    # A list with item errors and its own error: the index keys are text, so JSON can sort them.
+    range_1_7 = "Must be greater than or equal to 1 and less than or equal to 7."
+    refused = patient.put("/api/v1/reminders", {"enabled": True, "times": ["8 am"], "days": [4, 4, 8]})
+    assert refused.status_code == 422 and refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.get_json()["errors"] == {"times": {"0": ["Use a 24-hour time such as 08:00."]},
+                                            "days": {"2": [range_1_7], "_schema": ["Each day only once."]}}
+    with app.app_context():
+        from hep.models import Completion, ExposureSession
+
+        assert Completion.select().count() == 0 and ExposureSession.select().count() == 0
