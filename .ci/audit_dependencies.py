@@ -114,6 +114,7 @@ def fetch_project(name: str, index_url: str = INDEX_URL) -> dict:
                     body = gzip.decompress(body)
                 return json.loads(body)
         except urllib.error.HTTPError as error:
+            error.close()  # its response stays open otherwise
             if error.code == 404:
                 raise AuditError(f"{name}: not on the package index ({request.full_url} answered 404)") from None
             if error.code != 429 and error.code < 500:

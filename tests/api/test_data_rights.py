@@ -17,6 +17,7 @@ from hep.models import (
     CheckIn,
     Completion,
     DeliveryAttempt,
+    DeviceSession,
     Patient,
     PushSubscription,
     User,
@@ -89,7 +90,8 @@ def test_the_export_holds_every_table_of_the_patient_and_no_secrets(app, record,
     columns = {column for rows in tables.values() for row in rows for column in row}
     assert not columns & {"password_hash", "token_hash", "endpoint", "p256dh", "auth", "request_hash",
                           "session_version", "target"}
-    assert set(tables["push_subscription"][0]) == {"id", "patient_id", "user_agent", "created_at", "last_success_at"}
+    assert set(tables["push_subscription"][0]) == {"id", "patient_id", "user_agent", "created_at", "last_success_at",
+                                                     "device_session_id"}
 
 
 def test_the_patient_downloads_the_same_data(app, record, therapist_api):
@@ -165,7 +167,7 @@ def test_erasure_leaves_nothing_of_the_patient_but_a_pseudonymous_trail(app, rec
         after = {m: m.select().count() for m in ALL_MODELS}
         assert after[User] == others_before[User] - 1
         assert {m for m in ALL_MODELS if after[m] != others_before[m]} <= {
-            m for m in ALL_MODELS if m._meta.table_name in EXPECTED_ROWS} | {AuditEvent}
+            m for m in ALL_MODELS if m._meta.table_name in EXPECTED_ROWS} | {AuditEvent, DeviceSession}
         assert User.get_by_id(therapist_id).is_active
 
         # The trail stays, append-only: every earlier event, now under one pseudonym.

@@ -22,7 +22,7 @@ EXPECTED = {
     "Permissions-Policy": PERMISSIONS_POLICY,
     "X-Frame-Options": "DENY",
 }
-# The join page sends no referrer at all (its URL holds the token); everything else same-origin.
+# The join and password-reset pages send no referrer at all (their URLs hold a token); everything else same-origin.
 REFERRER_POLICIES = {"same-origin", "no-referrer"}
 
 
@@ -33,7 +33,7 @@ def assert_secured(response, where, *, https=False):
     for name, value in EXPECTED.items():
         assert response.headers.get(name) == value, (where, response.status_code, name)
     assert response.headers.get("Referrer-Policy") in REFERRER_POLICIES, (where, response.status_code)
-    assert response.headers["Referrer-Policy"] == "same-origin" or where.startswith("/join/"), where
+    assert response.headers["Referrer-Policy"] == "same-origin" or where.startswith(("/join/", "/t/reset/")), where
     assert ("Strict-Transport-Security" in response.headers) is https, (where, response.status_code)
 
 
@@ -81,7 +81,7 @@ def test_every_get_route_carries_the_headers(app, api, enrolled, therapist_api, 
     patient, patient_id, _program = enrolled
     base_url = "https://localhost" if https else "http://localhost"
     clients = {"public": api(), "signed-in": therapist_api, "patient": patient, "therapist": therapist_api,
-               "per-patient": therapist_api, "either": therapist_api}
+               "per-patient": therapist_api, "either": therapist_api, "sign-in-step": api(), "staff": therapist_api}
     checked = set()
     for method, rule in _routes(app):
         if method != "GET":
