@@ -211,7 +211,7 @@ def _exercise(entry: dict, ctx: _Context, media_root: Path) -> dict:
         "safety": _text(entry["safety"], ctx, "safety"),
         "dose": _dose(entry["dose"], ctx),
         "media": _media(entry["media"], ctx, media_root),
-        "family": _slug_field(entry["family"], ctx, "family"),
+        "family": _slug(entry["family"], ctx, "family"),
         "easier": _optional_slug(entry["easier"], ctx, "easier"),
         "harder": _optional_slug(entry["harder"], ctx, "harder"),
     }
@@ -265,9 +265,9 @@ def _keys(value: Any, expected: tuple[str, ...], ctx: _Context, prefix: str) -> 
         raise ctx.fail(prefix + unknown[0], f"unknown key (allowed: {', '.join(expected)})")
 
 
-def _slug(value: Any, ctx: _Context) -> str:
+def _slug(value: Any, ctx: _Context, field: str = "slug") -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise ctx.fail("slug", f"must be lower-case kebab-case, got {value!r}")
+        raise ctx.fail(field, f"must be lower-case kebab-case, got {value!r}")
     return value
 
 
@@ -329,16 +329,10 @@ def _media(value: Any, ctx: _Context, media_root: Path) -> str:
     return value
 
 
-def _slug_field(value: Any, ctx: _Context, field: str) -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise ctx.fail(field, f"must be lower-case kebab-case, got {value!r}")
-    return value
-
-
 def _optional_slug(value: Any, ctx: _Context, field: str) -> str | None:
     if value is None:
         return None
-    if _slug_field(value, ctx, field) == ctx.slug:
+    if _slug(value, ctx, field) == ctx.slug:
         raise ctx.fail(field, "cannot name the exercise itself")
     return value
 
