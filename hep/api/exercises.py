@@ -5,9 +5,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.library.search import search_exercises
-from hep.library.views import exercise_view
+from hep.library.views import library_exercise_view
 from hep.people.auth import require_role
-from hep.schemas.library import ExerciseOut, ExerciseQuery
+from hep.schemas.library import ExerciseQuery, LibraryExerciseOut
 
 bp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="Exercise library")
 
@@ -15,8 +15,10 @@ bp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="Exercis
 @bp.get("/exercises")
 @require_role("therapist", "admin")
 @bp.arguments(ExerciseQuery, location="query")
-@bp.response(200, ExerciseOut(many=True))
+@bp.response(200, LibraryExerciseOut(many=True))
 def list_exercises(query):
-    """The shipped library plus the clinic's own exercises, filtered by phase and text."""
-    rows = search_exercises(current_user.clinic_id, query.get("phase"), query.get("q"))
-    return [exercise_view(e, current_user.locale) for e in rows]
+    """The shipped library plus the clinic's own exercises, filtered by phase, text, family,
+    direction and irritability; each with its family, easier and harder neighbour (ids) and tags."""
+    rows = search_exercises(current_user.clinic_id, query.get("phase"), query.get("q"), family=query.get("family"),
+                            direction=query.get("direction"), irritability=query.get("irritability"))
+    return [library_exercise_view(e, current_user.locale) for e in rows]

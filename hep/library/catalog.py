@@ -9,6 +9,10 @@ Contract:
   ``hep/library/exercises``) in file-name order. Each file is a YAML list of mappings with
   exactly the keys in ``EXERCISE_KEYS``; ``dose`` has exactly ``DOSE_KEYS``; every translation
   has exactly ``EXERCISE_TRANSLATION_KEYS`` and as many steps and cues as the English text.
+- Across the whole library, ``family``/``easier``/``harder`` form one linear ladder per family:
+  ``A.harder == B`` exactly when ``B.easier == A``, both in the same family, no cycles, and the
+  easier one never in a later phase. ``tags.entry`` is required (non-null) for the categories in
+  ``ENTRY_CATEGORIES``.
 - ``load_education(directory=None)`` does the same for cards (default:
   ``hep/library/education``) with ``CARD_KEYS`` and ``CARD_TRANSLATION_KEYS``.
 - Both return a new list of new dicts, in file order, with every key present (``dose.load``
@@ -48,7 +52,15 @@ CATEGORIES = (
     "hip-strength",
     "carry",
     "impact",
+    "directional",
+    "endurance",
+    "tolerance",
+    "aerobic",
+    "running",
+    "plyometric",
 )
+# Categories whose exercises need an entry criterion (``tags.entry``) before they are started.
+ENTRY_CATEGORIES = ("impact", "plyometric", "running")
 REGIONS = ("lumbar", "thoracic", "pelvis", "hip", "leg", "trunk", "whole-body")
 EQUIPMENT = (
     "chair",
@@ -66,6 +78,12 @@ EQUIPMENT = (
     "bench",
     "jump-rope",
     "light-object",
+    "barbell",
+    "trap-bar",
+    "bike",
+    "pool",
+    "cone",
+    "car",
 )
 SIDES = ("both", "left", "right", "alternate", "none")
 # Every exercise and card must carry these translations; other well-formed tags are allowed.
@@ -73,8 +91,21 @@ REQUIRED_LANGUAGES = ("es",)
 
 EXERCISE_KEYS = (
     "slug", "name", "phase", "category", "regions", "equipment", "summary",
-    "steps", "cues", "safety", "dose", "media", "translations",
+    "steps", "cues", "safety", "dose", "media", "family", "easier", "harder", "tags", "translations",
 )
+TAG_KEYS = ("direction", "irritability", "loaded", "entry")
+DIRECTIONS = ("extension", "flexion", "lateral-shift", "none")
+IRRITABILITY = ("low", "moderate", "high")
+ENTRY_KEYS = ("criterion", "minimum")
+# The only entry criteria a patient can be tested on, with what ``minimum`` counts.
+ENTRY_CRITERIA = {
+    "single-leg-heel-raises": "reps each side",
+    "single-leg-sit-to-stand": "reps each side",
+    "pain-free-hops": "hops on each leg",
+    "brisk-walk-minutes": "minutes without leg symptoms rising",
+    "side-plank-seconds": "seconds each side",
+}
+ENTRY_MINIMUM_RANGE = (1, 600)
 EXERCISE_TRANSLATION_KEYS = ("name", "summary", "steps", "cues", "safety")
 DOSE_KEYS = ("sets", "reps", "hold_seconds", "rest_seconds", "side", "frequency_per_day", "load")
 # Inclusive bounds for the integer fields of a default dose: the product's one table.
@@ -106,7 +137,10 @@ def load_exercises(directory: Path | str | None = None, *, media_dir: Path | str
     Raises ``CatalogError`` on the first problem found.
     """
     media_root = Path(media_dir) if media_dir is not None else MEDIA_DIR
-    return _load_all(Path(directory or EXERCISES_DIR), lambda e, ctx: _exercise(e, ctx, media_root))
+    origins: dict[str, Path] = {}
+    records = _load_all(Path(directory or EXERCISES_DIR), lambda e, ctx: _exercise(e, ctx, media_root), origins)
+    _check_ladders(records, origins)
+    return records
 
 
 def load_education(directory: Path | str | None = None) -> list[dict]:
@@ -127,12 +161,13 @@ class _Context:
         return CatalogError(self.path, self.slug, field, problem)
 
 
-def _load_all(directory: Path, build) -> list[dict]:
+def _load_all(directory: Path, build, origins: dict[str, Path] | None = None) -> list[dict]:
+    """Every entry of every file, built and checked; ``origins`` (if given) learns each slug's file."""
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise CatalogError(directory, "-", "-", "no *.yaml files found")
     records: list[dict] = []
-    seen: dict[str, Path] = {}
+    seen = origins if origins is not None else {}
     for path in files:
         for index, entry in enumerate(_read_list(path), start=1):
             ctx = _Context(path, f"#{index}")
@@ -176,7 +211,11 @@ def _exercise(entry: dict, ctx: _Context, media_root: Path) -> dict:
         "safety": _text(entry["safety"], ctx, "safety"),
         "dose": _dose(entry["dose"], ctx),
         "media": _media(entry["media"], ctx, media_root),
+        "family": _slug(entry["family"], ctx, "family"),
+        "easier": _optional_slug(entry["easier"], ctx, "easier"),
+        "harder": _optional_slug(entry["harder"], ctx, "harder"),
     }
+    record["tags"] = _tags(entry["tags"], record["category"], ctx)
 
     def translation(value: dict, field: str) -> dict:
         return {
@@ -226,9 +265,9 @@ def _keys(value: Any, expected: tuple[str, ...], ctx: _Context, prefix: str) -> 
         raise ctx.fail(prefix + unknown[0], f"unknown key (allowed: {', '.join(expected)})")
 
 
-def _slug(value: Any, ctx: _Context) -> str:
+def _slug(value: Any, ctx: _Context, field: str = "slug") -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise ctx.fail("slug", f"must be lower-case kebab-case, got {value!r}")
+        raise ctx.fail(field, f"must be lower-case kebab-case, got {value!r}")
     return value
 
 
@@ -288,6 +327,79 @@ def _media(value: Any, ctx: _Context, media_root: Path) -> str:
     if not (media_root / value).is_file():
         raise ctx.fail("media", f"file {value} not found in {media_root}")
     return value
+
+
+def _optional_slug(value: Any, ctx: _Context, field: str) -> str | None:
+    if value is None:
+        return None
+    if _slug(value, ctx, field) == ctx.slug:
+        raise ctx.fail(field, "cannot name the exercise itself")
+    return value
+
+
+def _tags(value: Any, category: str, ctx: _Context) -> dict:
+    _keys(value, TAG_KEYS, ctx, "tags.")
+    loaded = value["loaded"]
+    if not isinstance(loaded, bool):
+        raise ctx.fail("tags.loaded", f"must be true or false, got {loaded!r}")
+    tags = {
+        "direction": _choice(value["direction"], DIRECTIONS, ctx, "tags.direction"),
+        "irritability": _choices(value["irritability"], IRRITABILITY, ctx, "tags.irritability", allow_empty=False),
+        "loaded": loaded,
+        "entry": _entry(value["entry"], ctx),
+    }
+    if category in ENTRY_CATEGORIES and tags["entry"] is None:
+        raise ctx.fail("tags.entry", f"category {category} needs an entry criterion")
+    return tags
+
+
+def _entry(value: Any, ctx: _Context) -> dict | None:
+    if value is None:
+        return None
+    _keys(value, ENTRY_KEYS, ctx, "tags.entry.")
+    return {
+        "criterion": _choice(value["criterion"], tuple(ENTRY_CRITERIA), ctx, "tags.entry.criterion"),
+        "minimum": _integer(value["minimum"], ENTRY_MINIMUM_RANGE, ctx, "tags.entry.minimum"),
+    }
+
+
+def _check_ladders(records: list[dict], origins: dict[str, Path]) -> None:
+    """Each family is one linear ladder: mutual links within the family, no cycles, phases in order."""
+    by_slug = {r["slug"]: r for r in records}
+
+    def fail(record: dict, field: str, problem: str) -> CatalogError:
+        return CatalogError(origins[record["slug"]], record["slug"], field, problem)
+
+    for record in records:
+        for field, back in (("easier", "harder"), ("harder", "easier")):
+            other_slug = record[field]
+            if other_slug is None:
+                continue
+            other = by_slug.get(other_slug)
+            if other is None:
+                raise fail(record, field, f"unknown exercise {other_slug!r}")
+            if other["family"] != record["family"]:
+                raise fail(record, field, f"{other_slug} is in family {other['family']}, not {record['family']}")
+            if other[back] != record["slug"]:
+                raise fail(record, field, f"not mutual: {other_slug}.{back} is {other[back]!r}, not {record['slug']!r}")
+        if record["harder"] and PHASES.index(by_slug[record["harder"]]["phase"]) < PHASES.index(record["phase"]):
+            raise fail(record, "harder", f"{record['harder']} is in an earlier phase than {record['phase']}")
+    families: dict[str, list[dict]] = {}
+    for record in records:
+        families.setdefault(record["family"], []).append(record)
+    for family, members in families.items():
+        bottoms = [r for r in members if r["easier"] is None]
+        if len(bottoms) != 1:
+            # Mutual links make every family a set of chains and cycles; anything but one chain is wrong.
+            culprit = bottoms[1] if bottoms else members[0]
+            shape = "more than one ladder" if bottoms else "a cycle"
+            raise fail(culprit, "family", f"family {family} is {shape}, not one linear ladder")
+        length, current = 0, bottoms[0]
+        while current is not None:
+            length += 1
+            current = by_slug[current["harder"]] if current["harder"] else None
+        if length != len(members):
+            raise fail(members[0], "family", f"family {family} has a cycle apart from its ladder")
 
 
 def _translations(value: Any, keys: tuple[str, ...], build, ctx: _Context) -> dict:

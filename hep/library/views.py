@@ -22,6 +22,12 @@ def exercise_view(exercise: Exercise, locale: str | None = None) -> dict:
     }
 
 
+def library_exercise_view(exercise: Exercise, locale: str | None = None) -> dict:
+    """:func:`exercise_view` plus the exercise's ladder (neighbours as ids) and tags."""
+    return {**exercise_view(exercise, locale), "family": exercise.family, "easier": exercise.easier_id,
+            "harder": exercise.harder_id, "tags": exercise.tags or {}}
+
+
 def card_view(card: EducationCard, locale: str | None = None) -> dict:
     return {"slug": card.slug, "reading_minutes": card.reading_minutes, "phase": card.phase,
             **card.localised(locale)}

@@ -25,6 +25,12 @@ class Exercise(BaseModel):
     media = pw.CharField(max_length=200, null=True)
     translations = JSONField(default=dict)
     is_active = pw.BooleanField(default=True)
+    # The progression ladder (hep/library/catalog.py): one family, its next easier and harder rung.
+    family = pw.CharField(max_length=120, null=True)
+    easier = pw.ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL", column_name="easier_id")
+    harder = pw.ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL", column_name="harder_id")
+    # direction, irritability, loaded, entry (catalog.TAG_KEYS); {} for a clinic's own exercise.
+    tags = JSONField(default=dict)
 
     class Meta:
         indexes = ((("clinic", "slug"), True),)
