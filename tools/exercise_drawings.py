@@ -192,9 +192,9 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (46, 18, "M46 26V60L36 92L16 92M46 60L66 72L66 94H74M46 32L44 46L48 56", PILLOW(24, 48)),
         (57, 20, "M57 28V62L36 92L16 92M57 62L76 72L70 94H78M57 34L55 48L59 58", PILLOW(24, 48))),
     "hip-90-90-switch": (
-        "90/90 hip switches: sitting on the floor, seen from the front, knees dropped to one side, then to the other",
-        (55, 42, "M55 50V88M55 56L40 70L36 86M55 56L70 70L74 86M52 90L28 80L30 92M58 90L42 70L84 92"),
-        (55, 42, "M55 50V88M55 56L40 70L36 86M55 56L70 70L74 86M58 90L82 80L80 92M52 90L68 70L26 92")),
+        "90/90 hip switches, seen from above: sitting with both knees bent to one side, then swinging them to the other",
+        (55, 38, "M40 38H48M62 38H70M40 38L34 26M70 38L76 26M48 48H62M48 48L34 68L62 82M62 48L86 58L94 38"),
+        (55, 38, "M40 38H48M62 38H70M40 38L34 26M70 38L76 26M48 48H62M62 48L76 68L48 82M48 48L24 58L16 38")),
     "supported-deep-squat": (
         "Supported deep squat hold: from standing holding a table to sitting down into a deep squat, still holding on",
         (48, 14, "M48 22V54L48 94H56M48 28L62 42L76 50", "M76 50H108M80 50V94M104 50V94"),
@@ -308,9 +308,9 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (30, 20, "M33 30L32 62L58 68L84 90L96 92M32 62H56L60 92H68M33 34L44 48L54 62", SEAT + "M34 10L40 4"),
         (38, 26, "M33 30L32 62L58 68L84 90L88 78M32 62H56L60 92H68M33 34L44 48L54 62", SEAT + "M44 32L48 38")),
     "side-lying-femoral-nerve-slider": (
-        "Side-lying femoral nerve slider: bottom knee hugged, from top heel to the buttock while looking up to knee straighter, chin in",
-        (12, 84, "M19 86H54L44 66L60 60M54 88L82 90L62 78M26 88L44 84L60 80", PILLOW(2, 26) + "M4 72L0 68"),
-        (16, 80, "M22 86H54L44 66L60 60M54 88L82 90L96 82M26 88L44 84L56 82", PILLOW(2, 26) + "M56 82L96 82M24 72L28 76")),
+        "Side-lying femoral nerve slider: bottom knee hugged, from the top heel to the buttock looking up to the knee straighter, chin in",
+        (12, 84, "M19 86H54L42 66L58 60M54 88H86L72 68M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74Q60 66 72 68M4 72L0 68"),
+        (16, 80, "M22 86H54L42 66L58 60M54 88H86L100 76M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74Q74 70 100 76M24 72L28 76")),
     "standing-sciatic-nerve-slider": (
         "Standing sciatic nerve slider with heel on a step: from upright with chin down to hinging forward looking up",
         (43, 15, "M41 22L40 54L40 94H48M40 54L80 78L82 70M41 28L43 42L44 54", "M62 94V80H100V94M48 20L52 26"),
@@ -354,8 +354,8 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (80, 80, "M32 80L50 92L28 92M32 80Q50 64 70 84L84 92H104")),
     "childs-pose-side-reach": (
         "Child's pose with side reach, seen from above: from arms stretched forward to both hands walked over to one side",
-        (72, 50, "M24 50H64M64 44L100 40M64 56L100 60M16 42H30M16 58H30"),
-        (68, 34, "M24 50Q50 50 62 40M60 36L86 14M64 44L96 26M16 42H30M16 58H30")),
+        (72, 50, "M24 50H64M64 40V60M64 40L102 36M64 60L102 64M16 42H30M16 58H30"),
+        (70, 30, "M24 50Q48 50 60 41M54 36L66 46M54 36L78 8M66 46L100 22M16 42H30M16 58H30")),
     # --- spinal mobility -------------------------------------------------------------------
     "cat-camel": (
         "Cat-camel: on hands and knees, from the back rounded up with the head down to the back sagging with the head up",
