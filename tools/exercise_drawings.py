@@ -83,7 +83,7 @@ def svg(title: str, start: tuple, end: tuple) -> str:
 
 
 # --- shared pieces (local frame) -------------------------------------------------------------
-STAND = "M50 22V54L50 94H58M50 28L52 42L53 54"          # standing side view, facing right
+STAND = "M50 22V54L50 94H58M50 28L55 41L57 52"          # standing side view, facing right
 SUPINE = "M19 88H52"                                     # lying on the back, head at (12, 86)
 CROOK = SUPINE + "L66 70L80 92H88"                       # lying, knees bent, feet flat
 FOURS = "M76 60L76 92M36 60L36 92L14 92"                # hands-and-knees limbs (head near 88, 54)
@@ -144,19 +144,19 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
     # --- graded bending --------------------------------------------------------------------
     "hip-hinge-to-box": (
         "Hip hinge to a box: from standing tall to pushing the hips back and touching the top of the box",
-        (40, 14, "M40 22V54L40 94H48M40 28L42 42L43 54", BOX),
+        (40, 14, "M40 22V54L40 94H48M40 28L45 41L47 52", BOX),
         (68, 29, "M60 36L30 54L38 74L36 94H44M60 36L68 54L76 70", BOX)),
     "reach-to-table": (
         "Reach to table height: from standing in front of a table to bending forward with both palms on it",
-        (40, 14, "M40 22V54L40 94H48M40 28L42 42L43 54", TABLE),
+        (40, 14, "M40 22V54L40 94H48M40 28L45 41L47 52", TABLE),
         (72, 33, "M38 54L40 94H48M38 54L64 39L70 48L74 56", TABLE)),
     "reach-to-chair-seat": (
         "Reach to a chair seat: from standing in front of a chair to bending down with both hands on the seat",
-        (40, 14, "M40 22V54L40 94H48M40 28L42 42L43 54", CHAIR(100, "left")),
+        (40, 14, "M40 22V54L40 94H48M40 28L45 41L47 52", CHAIR(100, "left")),
         (66, 43, "M58 50L30 58L46 74L40 94H48M58 50L66 58L76 64", CHAIR(100, "left"))),
     "reach-to-low-step": (
         "Reach to a low step: from standing in front of the bottom stair to bending down and touching it",
-        (40, 14, "M40 22V54L40 94H48M40 28L42 42L43 54", "M72 94V82H104V94"),
+        (40, 14, "M40 22V54L40 94H48M40 28L45 41L47 52", "M72 94V82H104V94"),
         (72, 62, "M32 56L50 70L42 94H50M32 56Q48 40 60 60L66 72L76 82", "M72 94V82H104V94")),
     "reach-to-floor": (
         "Reach to the floor: from standing to bending down with your fingertips on the floor, knees bent as you need",
@@ -165,7 +165,7 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
     "sit-to-stand": (
         "Sit to stand: from sitting near the front of a chair to standing up tall",
         (34, 22, SIT + ARMS_SIT, SEAT),
-        (62, 14, "M62 22V54L62 94H70M62 28L64 42L65 54", SEAT)),
+        (62, 14, "M62 22V54L62 94H70M62 28L67 41L69 52", SEAT)),
     "pick-up-light-object": (
         "Picking up a light object: from bending down to the object on the floor to standing up holding it",
         (66, 46, "M30 56L46 72L38 94H46M30 56Q44 40 58 50L68 68L74 84", "M70 94Q70 86 78 88Q86 86 86 94"),
@@ -176,7 +176,7 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (48, 32, "M42 38Q30 46 32 62H60L62 92H70M42 40L50 52L58 60", SEAT)),
     "standing-roll-down": (
         "Standing roll-down: from standing tall to rolling down one part of the back at a time, arms hanging",
-        (50, 14, "M50 22V54L51 74L50 94H58M50 28L52 42L53 54"),
+        (50, 14, "M50 22V54L51 74L50 94H58M50 28L55 41L57 52"),
         (70, 70, "M44 94H52M44 94L47 74L42 54Q62 34 62 62L62 86")),
     # --- hip mobility ----------------------------------------------------------------------
     "knee-to-chest": (
@@ -218,8 +218,8 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (12, 82, "M20 88H54L72 82L62 92M54 86L96 64M24 86L36 78L46 82")),
     "step-up": (
         "Step-up: from one foot on the step to standing tall on the step",
-        (40, 14, "M40 22V54L40 94H48M40 54L56 64L60 82H68M40 28L42 42L43 54", STEP_UP),
-        (76, 10, "M76 18V48L76 82H84M76 24L78 36L79 48", STEP_UP)),
+        (40, 14, "M40 22V54L40 94H48M40 54L56 64L60 82H68M40 28L45 41L47 52", STEP_UP),
+        (76, 10, "M76 18V48L76 82H84M76 24L81 37L83 48", STEP_UP)),
     "split-squat": (
         "Split squat: from a long stride holding a chair to bending both knees, back knee toward the floor",
         (50, 14, "M50 22V54L62 74L66 94H74M50 54L40 74L32 88L28 94M50 28L64 36L78 38", CHAIR(78)),
@@ -267,7 +267,7 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (78, 24, "M78 32V62M69 38H87M69 38L62 48M87 38L94 48M70 94L72 80L78 62L84 80L86 94", "M55 86V94M36 50Q56 20 72 46")),
     "step-down-landing": (
         "Landing from a low step: from standing on the step to landing on both feet with hips and knees bent",
-        (24, 9, "M24 16V46L24 80H31M24 22L26 33L27 44", "M6 94V80H40V94"),
+        (24, 9, "M24 16V46L24 80H31M24 22L29 35L31 46", "M6 94V80H40V94"),
         (78, 30, "M72 38L60 66L80 76L70 94H78M72 42L82 52L90 54", "M6 94V80H40V94")),
     # --- lifting ---------------------------------------------------------------------------
     "kettlebell-deadlift-from-blocks": (
@@ -309,11 +309,11 @@ DRAWINGS: dict[str, tuple[str, tuple, tuple]] = {
         (38, 26, "M33 30L32 62L58 68L84 90L88 78M32 62H56L60 92H68M33 34L44 48L54 62", SEAT + "M44 32L48 38")),
     "side-lying-femoral-nerve-slider": (
         "Side-lying femoral nerve slider: bottom knee hugged, from the top heel to the buttock looking up to the knee straighter, chin in",
-        (12, 84, "M19 86H54L42 66L58 60M54 88H86L72 68M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74Q60 66 72 68M4 72L0 68"),
-        (16, 80, "M22 86H54L42 66L58 60M54 88H86L100 76M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74Q74 70 100 76M24 72L28 76")),
+        (12, 84, "M19 86H54L42 66L58 60M54 88H86L72 68M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74L72 68M4 72L0 68"),
+        (16, 80, "M22 86H54L42 66L58 60M54 88H86L100 76M26 86L38 78L46 74", PILLOW(2, 26) + "M46 74L100 76M24 72L28 76")),
     "standing-sciatic-nerve-slider": (
         "Standing sciatic nerve slider with heel on a step: from upright with chin down to hinging forward looking up",
-        (43, 15, "M41 22L40 54L40 94H48M40 54L80 78L82 70M41 28L43 42L44 54", "M62 94V80H100V94M48 20L52 26"),
+        (43, 15, "M41 22L40 54L40 94H48M40 54L80 78L82 70M41 28L46 41L48 52", "M62 94V80H100V94M48 20L52 26"),
         (66, 22, "M60 30L40 54L40 94H48M40 54L80 78L82 70M60 32L64 44L66 56", "M62 94V80H100V94M70 12L74 6")),
     "seated-sciatic-nerve-tensioner": (
         "Seated sciatic nerve tensioner: back rounded and chin down, from knee bent to knee straight with the toes pulled back",
