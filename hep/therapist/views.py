@@ -229,10 +229,10 @@ def program_editor(patient_id: int):
             else:
                 if not errors:
                     return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
-    names = _exercise_names({row["exercise_id"] for row in rows})
+    names, media = _exercise_names({row["exercise_id"] for row in rows})
     return render_template(
         "therapist/program_editor.html", patient=patient, program=program, phase=phase,
-        notes=notes, rows=rows, names=names, errors=errors, volume_changes=volume_changes,
+        notes=notes, rows=rows, names=names, media=media, errors=errors, volume_changes=volume_changes,
         errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
         library=_library(library_phase, query), library_phase=library_phase, library_q=query,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
@@ -265,16 +265,17 @@ def _new_rows(rows: list[dict], ids: list[int]) -> list[dict]:
     return [forms.row_from_library(found[i]) for i in wanted if i in found]
 
 
-def _exercise_names(ids: set) -> dict:
+def _exercise_names(ids: set) -> tuple[dict, dict]:
+    """The visible exercises' localised names and drawings (media paths), by id."""
     numeric = [i for i in ids if isinstance(i, int)]
     if not numeric:
-        return {}
-    rows = Exercise.visible_to(current_user.clinic_id).where(Exercise.id.in_(numeric))
-    return {e.id: e.localised(str(get_locale()))["name"] for e in rows}
+        return {}, {}
+    rows = list(Exercise.visible_to(current_user.clinic_id).where(Exercise.id.in_(numeric)))
+    return {e.id: e.localised(str(get_locale()))["name"] for e in rows}, {e.id: e.media for e in rows if e.media}
 
 
 def _library(phase: str, query: str) -> list[dict]:
     """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
     locale = str(get_locale())
-    return [{"id": e.id, "phase": e.phase, "category": e.category, **e.localised(locale)}
+    return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, **e.localised(locale)}
             for e in search_exercises(current_user.clinic_id, phase, query)]

@@ -303,3 +303,15 @@ def test_the_editor_offers_the_dose_limits_of_the_one_table(browser, enrolled):
     page = text_of(browser.get(f"/t/patients/{patient_id}/program"))
     for name, (low, high) in DOSE_LIMITS.items():
         assert re.search(rf'id="items-0-{name}"[^>]*min="{low}" max="{high}"', page), name
+
+
+def test_the_editor_shows_each_exercises_own_drawing(browser, enrolled):
+    _patient, patient_id, _program = enrolled
+    page = browser.get(f"/t/patients/{patient_id}/program?phase=exposure&q=hinge").get_data(as_text=True)
+    items, library = page.split('id="library-title"')
+    assert re.findall(r'<img class="drawing" src="/static/media/exercises/([a-z0-9-]+)\.svg', items) == [
+        "seated-sciatic-nerve-slider", "prone-on-elbows"]
+    assert 'src="/static/media/exercises/hip-hinge-to-box.svg"' in library.split("</ul>")[0]
+    served = browser.get("/static/media/exercises/hip-hinge-to-box.svg")
+    assert served.status_code == 200 and 'class="start"' in served.get_data(as_text=True)
+    served.close()

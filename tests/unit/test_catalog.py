@@ -96,20 +96,30 @@ def test_education_cards_cover_the_topics(cards):
     assert "bladder" in " ".join(urgent["body"])
 
 
-def test_every_media_file_exists_is_small_and_accessible(exercises):
-    used = {e["media"] for e in exercises}
+def test_every_exercise_has_its_own_drawing(exercises):
+    """Each exercise has ITS OWN drawing (docs/library-format): start and end position, light, CSP-safe."""
+    used = [e["media"] for e in exercises]
+    assert all(m == f"exercises/{e['slug']}.svg" for m, e in zip(used, exercises, strict=True)), "media is exercises/<slug>.svg"
+    assert len(set(used)) == len(used), "no drawing is shared by two exercises"
     shipped = {f"exercises/{p.name}" for p in (MEDIA_DIR / "exercises").glob("*.svg")}
-    assert used <= shipped
-    assert shipped == used, "every illustration is used by some exercise"
-    assert len(shipped) >= 10  # each exercise gets its own drawing (library format); shared ones are being replaced
-    for name in shipped:
+    assert shipped == set(used), "every drawing is used by exactly one exercise"
+    contents: dict[bytes, str] = {}
+    for name in used:
         path = MEDIA_DIR / name
-        assert path.stat().st_size < 3 * 1024, name
-        root = ET.parse(path).getroot()
-        assert root.tag == f"{SVG_NS}svg" and root.get("viewBox") and root.get("role") == "img", name
+        data = path.read_bytes()
+        assert len(data) < 1500, f"{name} is {len(data)} bytes"
+        assert data not in contents, f"{name} is identical to {contents.get(data)}"
+        contents[data] = name
+        text = data.decode("utf-8")
+        assert "style=" not in text and "<style" not in text and "<script" not in text, name
+        assert "href" not in text and "url(" not in text and "<text" not in text, name
+        root = ET.fromstring(text)
+        assert root.tag == f"{SVG_NS}svg" and root.get("viewBox") == "0 0 240 100" and root.get("role") == "img", name
         title = root.find(f"{SVG_NS}title")
         assert title is not None and title.text.strip(), name
-        assert "currentColor" in path.read_text(encoding="utf-8"), name
+        classes = {g.get("class") for g in root.iter(f"{SVG_NS}g")}
+        assert {"start", "end"} <= classes, name
+        assert "currentColor" in text, name
 
 
 def test_catalog_is_pure():
@@ -137,7 +147,7 @@ def _exercise():
         "safety": "Stop if it builds.",
         "dose": {"sets": 2, "reps": 10, "hold_seconds": 0, "rest_seconds": 30, "side": "both",
                  "frequency_per_day": 2, "load": None},
-        "media": "exercises/nerve-slider.svg",
+        "media": "exercises/seated-sciatic-nerve-slider.svg",
         "family": "test-family",
         "easier": None,
         "harder": None,

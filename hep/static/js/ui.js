@@ -18,6 +18,31 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+const drawings = new Map();
+
+/** An exercise drawing shown inline, so its strokes (currentColor) follow the text colour in
+ * light and dark mode (an <img> would always draw them black). The markup is our own static
+ * SVG, fetched through the service worker (cached after first view, offline after "save");
+ * it is parsed as SVG, never as HTML, and only an <svg> root without scripts is used. */
+export function drawing(url, label, cls = 'media') {
+  const box = h('figure', label ? { class: cls, role: 'img', 'aria-label': label } : { class: cls, 'aria-hidden': 'true' });
+  loadDrawing(url).then((svg) => { if (svg) box.replaceChildren(svg); }, () => {});
+  return box;
+}
+
+async function loadDrawing(url) {
+  if (!drawings.has(url)) {
+    const res = await fetch(url);
+    if (!res.ok) return null;
+    drawings.set(url, await res.text());
+  }
+  const svg = new DOMParser().parseFromString(drawings.get(url), 'image/svg+xml').documentElement;
+  if (svg.localName !== 'svg' || svg.querySelector('script, foreignObject')) return null;
+  for (const a of ['width', 'height']) svg.removeAttribute(a);
+  svg.setAttribute('aria-hidden', 'true');
+  return document.importNode(svg, true);
+}
+
 /** Replace the main view, set the document title and move focus to the heading. */
 export function mount(title, ...children) {
   const main = document.getElementById('main');

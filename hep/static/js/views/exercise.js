@@ -1,7 +1,7 @@
 // Exercise player view: instructions, media, hold countdown, set/rep counter, rest timer, sides.
 import { _ } from '../i18n.js';
 import { createPlayer, beep, reducedMotion } from '../player.js';
-import { h, mount, doseText, sideText, link } from '../ui.js';
+import { h, mount, doseText, sideText, link, drawing } from '../ui.js';
 import { loadToday } from './today.js';
 
 let wakeLock = null;
@@ -77,7 +77,7 @@ export default async function exerciseView({ id }) {
 
   mount(ex.name,
     h('p', { class: 'dose lead' }, doseText(dose)),
-    ex.media_url ? h('img', { class: 'media', src: ex.media_url, alt: _('Illustration of the exercise: {name}', { name: ex.name }), width: 320, height: 240 }) : null,
+    ex.media_url ? drawing(ex.media_url, _('Illustration of the exercise: {name}', { name: ex.name })) : null,
     ex.summary ? h('p', {}, ex.summary) : null,
     dose.notes ? h('p', { class: 'card note' }, h('strong', {}, _('From your therapist:')), ' ', dose.notes) : null,
     h('section', { class: 'card player', 'aria-label': _('Exercise timer and counter') },

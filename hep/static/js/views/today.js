@@ -2,7 +2,7 @@
 import { get, localDay } from '../api.js';
 import { _, date, time, number } from '../i18n.js';
 import { pending } from '../outbox.js';
-import { h, mount, doseText, phaseName, link } from '../ui.js';
+import { h, mount, doseText, phaseName, link, drawing } from '../ui.js';
 
 /** /api/v1/today with this phone's unsent completions counted in. */
 export async function loadToday() {
@@ -51,7 +51,7 @@ function card(item, logs) {
   const finished = target > 0 && item.done >= target;
   const name = `ex-${item.prescription_id}`;
   return h('li', { class: `card exercise${finished ? ' finished' : ''}`, 'aria-labelledby': name },
-    ex.media_url ? h('img', { src: ex.media_url, alt: '', class: 'thumb', width: 96, height: 96, loading: 'lazy' }) : null,
+    ex.media_url ? drawing(ex.media_url, '', 'thumb') : null,
     h('div', { class: 'card-body' },
       h('h2', { id: name }, ex.name),
       h('p', { class: 'dose' }, doseText(dose)),
