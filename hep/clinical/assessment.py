@@ -488,7 +488,8 @@ def motor_drops(data: Mapping[str, Any], previous: Mapping[str, Any] | None,
 def _drop_text(drops: Iterable[str], data: Mapping[str, Any], previous: Mapping[str, Any] | None,
                baseline: Mapping[str, Any] | None) -> str:
     ref = previous or baseline or {}
-    return ", ".join(f"{_label(n)} {ref.get(n, (baseline or {}).get(n))} -> {data[n]}" for n in drops)
+    return ", ".join(f"{FIELDS_BY_NAME[n].title} {ref.get(n, (baseline or {}).get(n))} -> {data[n]}"
+                     for n in drops)
 
 
 _REFLEX_RANK = {"normal": 0, "brisk": 0, "reduced": 1, "absent": 2}
@@ -589,7 +590,7 @@ def classify_red_flags(data: Mapping[str, Any], previous: Mapping[str, Any] | No
                + _drop_text(drops, data, previous, baseline) + ".")
     for name in new_signs(data, previous, baseline):
         items.append(RedFlagItem("emergency", "new_" + name.rsplit("_", 1)[0], (name,),
-                                 f"New {FIELDS_BY_NAME[name].title.lower()}: an emergency."))
+                                 f"New {FIELDS_BY_NAME[name].title}: an emergency."))
 
     def caution(code: str, fields: tuple[str, ...], detail: str) -> None:
         if not set(fields) <= used:
@@ -611,7 +612,8 @@ def classify_red_flags(data: Mapping[str, Any], previous: Mapping[str, Any] | No
     if previous and previous.get("reflexes_reduced") is False and data.get("reflexes_reduced") is True:
         lost = ("reflexes_reduced", *lost)
     if lost:
-        caution("reflex_lost", lost, "A reflex reduced or lost since the last assessment: "
-                + ", ".join(_label(n) for n in lost if n != "reflexes_reduced") + ".")
+        named = ", ".join(FIELDS_BY_NAME[n].title for n in lost if n != "reflexes_reduced")
+        caution("reflex_lost", lost, "A reflex reduced or lost since the last assessment"
+                + (f": {named}." if named else "."))
     order = {t: i for i, t in enumerate(TIERS)}
     return RedFlagScreen(tuple(sorted(items, key=lambda i: order[i.tier])))

@@ -68,7 +68,7 @@ def test_the_first_assessment_raises_no_comparison_finding():
 def test_the_finding_names_the_level_side_and_grades():
     item = classify_red_flags(BASE | {"myotome_l4_right": 3}, BASE).items[0]
     assert item.fields == ("myotome_l4_right",)
-    assert "l4 ankle dorsiflexion (oxford 0-5), right 5 -> 3" in item.detail
+    assert "L4 ankle dorsiflexion (Oxford 0-5), right 5 -> 3" in item.detail
 
 
 def test_neuro_fields_by_level_and_side():
