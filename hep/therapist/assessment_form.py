@@ -132,6 +132,22 @@ def choices(spec: FieldSpec) -> list[tuple[str, str]]:
     return [(code, choice_label(code)) for code in spec.choices]
 
 
+def form_sections() -> list[dict]:
+    """The form's sections: ``single`` fields, and ``paired`` rows ``{spec, level, left,
+    right}`` of the tests with a side (a left/right table; the neurological exam by level)."""
+    out = []
+    for section in sections(legacy=False):
+        single, paired = [], {}
+        for spec in section["fields"]:
+            if spec.side:
+                row = paired.setdefault(spec.name.rsplit("_", 1)[0], {"spec": spec, "level": spec.level})
+                row[spec.side] = spec
+            else:
+                single.append(spec)
+        out.append({**section, "single": single, "paired": list(paired.values())})
+    return out
+
+
 def sections(*, legacy: bool = True) -> list[dict]:
     """The spec grouped by section, in order: ``[{code, title, fields}]``; the form passes
     ``legacy=False`` (one-sided fields of older assessments are shown, never asked)."""

@@ -101,7 +101,7 @@ def new_assessment(patient_id: int):
             return redirect(url_for("therapist.assessments", patient_id=patient.id, show=row.id))
     return render_template(
         "therapist/assessment_form.html", patient=patient, kind=kind, assessed_on=assessed_on,
-        values=values, errors=errors, sections=af.sections(legacy=False), kinds=KINDS,
+        values=values, errors=errors, sections=af.form_sections(), kinds=KINDS,
     ), 422 if errors else 200
 
 

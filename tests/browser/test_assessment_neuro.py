@@ -21,16 +21,28 @@ def expect():
     return playwright_expect
 
 
-def fill_assessment(page, patient_id, grades, radios, selects=None):
+def fill_assessment(page, patient_id, grades, radios, selects=None, shots=None):
     page.goto(f"/t/patients/{patient_id}/assessments/new")
     for name, value in (selects or {}).items():
         page.locator(f"#f-{name}").select_option(value)
     for name in RED_FLAGS:  # asked again at every assessment
         page.locator(f'input[name="{name}"][value="no"]').check()
     for name, value in radios.items():
-        page.locator(f'input[name="{name}"][value="{value}"]').check()
+        select = page.locator(f'select[name="{name}"]')  # a test with a side: the left/right table
+        if select.count():
+            select.select_option(value)
+        else:
+            page.locator(f'input[name="{name}"][value="{value}"]').check()
     for name, value in grades.items():
         page.locator(f"#f-{name}").fill(str(value))
+    if shots:
+        page.locator("#section-neuro").scroll_into_view_if_needed()
+        for width in (1280, 768):
+            page.set_viewport_size({"width": width, "height": 900})
+            path = shots / f"form-neuro-{width}.png"
+            page.locator("#section-neuro").screenshot(path=str(path))
+            print(f"screenshot: {path}")
+        page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Save the assessment").click()
     expect()(page.get_by_role("heading", name="Assessments", level=1)).to_be_visible()
 
@@ -68,7 +80,8 @@ def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, li
     expect()(page.locator("body")).not_to_contain_text("Strength dropped")
 
     # The reassessment starts from the first; L4 dorsiflexion on the left is now 4/5.
-    fill_assessment(page, patient_id, {"myotome_l4_left": 4, "slr_angle_left": 60, "leg_pain_nprs": 4}, {})
+    fill_assessment(page, patient_id, {"myotome_l4_left": 4, "slr_angle_left": 60, "leg_pain_nprs": 4}, {},
+                    shots=tmp_path)
     with app.app_context():
         assert [a.kind for a in Assessment.select().order_by(Assessment.id)] == ["initial", "reassessment"]
         alert = Alert.get(Alert.code == "assessment_strength_drop")
