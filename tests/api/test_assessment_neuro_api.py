@@ -86,3 +86,12 @@ def test_bad_neuro_values_are_422_naming_each_field_and_save_nothing(app, enroll
     assert "between 0 and 5" in errors["data.myotome_l4_left"][0]
     with app.app_context():
         assert Assessment.select().count() == 0 and Alert.select().count() == 0
+
+
+def test_the_openapi_document_lists_the_assessment_fields_from_the_spec(api):
+    document = api().get("/api/v1/openapi.json").get_json()
+    data = document["components"]["schemas"]["AssessmentIn"]["properties"]["data"]
+    assert data["additionalProperties"] is False
+    assert data["properties"]["myotome_l4_left"]["maximum"] == 5
+    assert data["properties"]["reflex_achilles_right"]["enum"] == ["normal", "reduced", "absent", "brisk"]
+    assert "older assessments" in data["properties"]["hip_flexion_degrees"]["description"]
