@@ -66,5 +66,5 @@ def comparison(patient: Patient, before_id: int | None = None, after_id: int | N
 
 
 def change_view(change) -> dict:
-    return {"name": change.name, "label": FIELDS_BY_NAME[change.name].label, "before": change.before,
+    return {"name": change.name, "label": FIELDS_BY_NAME[change.name].title, "before": change.before,
             "after": change.after, "direction": change.direction}

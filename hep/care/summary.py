@@ -99,11 +99,17 @@ def _assessments(patient: Patient) -> list[Assessment]:
 
 
 def _assessment_findings(patient: Patient) -> list[Finding]:
-    """The latest assessment's red-flag screen, weighed in clusters (IFOMPT), as findings."""
+    """The latest assessment's red-flag screen, weighed in clusters (IFOMPT), as findings;
+    a reassessment is lined up against the previous one and the first (the baseline)."""
     latest, *earlier = _assessments(patient) or [None]
     if latest is None:
         return []
-    screen = classify_red_flags(latest.data, earlier[0].data if earlier else None)
+    baseline = None
+    if earlier:
+        baseline = (Assessment.select(Assessment.data).where(Assessment.patient == patient)
+                    .order_by(Assessment.assessed_on, Assessment.id).first())
+    screen = classify_red_flags(latest.data, earlier[0].data if earlier else None,
+                                baseline.data if baseline else None)
     return [Finding(level=item.tier, code=f"assessment_{item.code}", detail=item.detail,
                     evidence=(f"assessment:{latest.id}",), date=latest.assessed_on)
             for item in screen.items]

@@ -10,6 +10,11 @@ Kinds: ``choice`` (one of ``choices``), ``multi`` (a list of distinct ``choices`
 of ``minimum``..``maximum`` non-empty strings). ``better`` says which way is improvement:
 ``lower``/``higher`` (for a choice, by its position in ``choices``; for a bool, False is lower)
 or None when a change is only a change.
+
+``side`` (``left``/``right``) marks one side of a paired test: its ``label`` is the test's, the
+pages add the side. ``level`` (L2-S1) places a neurological-exam field in the level x side
+table. ``legacy`` fields are the one-sided fields of assessments stored before the sides were
+split: still valid, shown and compared, never offered on the form.
 """
 from __future__ import annotations
 
@@ -37,6 +42,14 @@ class FieldSpec:
     maximum: int | None = None
     required: bool = False
     better: Literal["lower", "higher"] | None = None
+    side: str | None = None
+    level: str | None = None
+    legacy: bool = False
+
+    @property
+    def title(self) -> str:
+        """The English label with the side, for details and the API."""
+        return f"{self.label}, {self.side}" if self.side else self.label
 
 
 @dataclass(frozen=True)
@@ -50,8 +63,12 @@ class FieldChange:
 
 
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("history", "History, pain and classification"),
     ("spinal_movement", "Spinal movement"),
     ("hip", "Hip movement"),
+    ("neurodynamic", "Neurodynamic tests"),
+    ("neuro", "Neurological exam"),
+    ("screens", "Screens: hip, vascular claudication, peripheral neuropathy"),
     ("strength", "Strength and motor control"),
     ("training", "Training history and load"),
     ("behaviour", "Symptom behaviour"),
@@ -67,6 +84,18 @@ ACTIVITIES = ("sitting", "standing", "walking", "bending", "lifting", "twisting"
 EASING = ("lying", "walking", "sitting", "standing", "moving", "rest", "heat", "medication",
           "extension_in_lying", "flexion_in_lying", "changing_position")
 IRRITABILITY = ("low", "moderate", "high")
+SIDES = ("left", "right")
+#: Neurological levels with the myotome tested at each (CLINICAL.md "Assessment").
+LEVELS = ("L2", "L3", "L4", "L5", "S1")
+MYOTOMES = {"L2": "hip flexion", "L3": "knee extension", "L4": "ankle dorsiflexion",
+            "L5": "great-toe extension", "S1": "plantar flexion"}
+SENSATION = ("normal", "reduced", "absent")
+REFLEX = ("normal", "reduced", "absent", "brisk")
+PRESENCE = ("absent", "present")
+POSITIVE = ("negative", "positive")
+WALKING = ("normal", "difficult", "unable")
+RESPONSE = ("better", "no_effect", "worse")
+SYMPTOM_SHIFT = ("centralises", "no_change", "peripheralises")
 
 
 def _f(name: str, kind: Kind, label: str, section: str, **kw: Any) -> FieldSpec:
@@ -82,6 +111,26 @@ def _grade(name: str, label: str) -> FieldSpec:
               better="higher")
 
 
+def _sided(name: str, kind: Kind, label: str, section: str, **kw: Any) -> tuple[FieldSpec, ...]:
+    """A paired test: ``<name>_left`` and ``<name>_right`` with the same label."""
+    return tuple(FieldSpec(f"{name}_{side}", kind, label, section, side=side, **kw) for side in SIDES)
+
+
+def _legacy(name: str, kind: Kind, label: str, section: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, kind, label, section, legacy=True, **kw)
+
+
+def _neuro_levels() -> tuple[FieldSpec, ...]:
+    """Sensation and myotome per level and side (L2-S1), in level order."""
+    fields: list[FieldSpec] = []
+    for level in LEVELS:
+        fields += _sided(f"sensation_{level.lower()}", "choice", f"{level} dermatome sensation", "neuro",
+                         choices=SENSATION, better="lower", level=level)
+        fields += _sided(f"myotome_{level.lower()}", "int", f"{level} {MYOTOMES[level]} (Oxford 0-5)",
+                         "neuro", minimum=0, maximum=5, better="higher", level=level)
+    return tuple(fields)
+
+
 def _flag(name: str, label: str) -> FieldSpec:
     return _f(name, "bool", label, "red_flags", required=True, better="lower")
 
@@ -92,29 +141,91 @@ def _risk(name: str, label: str) -> FieldSpec:
 
 
 ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
+    # history, pain (back and leg separately), severity-irritability-nature, classification
+    _f("duration_weeks", "int", "Duration of this episode (weeks)", "history", minimum=0, maximum=2600),
+    _f("onset", "choice", "Onset", "history", choices=("sudden", "gradual")),
+    _f("onset_trigger", "text", "Trigger of onset", "history", maximum=500),
+    _f("previous_episodes", "int", "Previous episodes", "history", minimum=0, maximum=100),
+    _f("previous_injections", "bool", "Spinal injections for this problem", "history"),
+    _f("previous_surgery", "bool", "Spinal surgery", "history"),
+    _f("occupation", "text", "Occupation", "history", maximum=200),
+    _f("sitting_hours_per_day", "int", "Sitting (hours a day)", "history", minimum=0, maximum=24),
+    _f("back_pain_nprs", "int", "Back pain (NPRS 0-10)", "history", minimum=0, maximum=10, better="lower"),
+    _f("leg_pain_nprs", "int", "Leg pain (NPRS 0-10)", "history", minimum=0, maximum=10, better="lower"),
+    _f("pain_dominance", "choice", "Dominant pain", "history", choices=("leg", "back", "equal")),
+    _f("severity", "int", "Severity (SIN, 0-10)", "history", minimum=0, maximum=10, better="lower"),
+    _f("pain_nature", "choice", "Nature (SIN)", "history",
+       choices=("nociceptive", "neuropathic", "nociplastic_leaning", "mixed")),
+    _f("working_classification", "choice", "Working classification", "history",
+       choices=("radicular_pain", "radiculopathy", "stenosis_like", "back_dominant")),
     # spinal movement: which movement reproduces or eases the leg symptoms
     _effect("flexion_leg_effect", "Flexion: effect on leg symptoms"),
     _effect("extension_leg_effect", "Extension: effect on leg symptoms"),
     _effect("side_glide_left_leg_effect", "Side glide left: effect on leg symptoms"),
     _effect("side_glide_right_leg_effect", "Side glide right: effect on leg symptoms"),
+    *(f for direction, text in (("flexion", "flexion"), ("extension", "extension"),
+                                ("side_glide_left", "side glide left"), ("side_glide_right", "side glide right"))
+      for f in (_f(f"repeated_{direction}_effect", "choice", f"Repeated {text}: symptoms", "spinal_movement",
+                   choices=RESPONSE, better="lower"),
+                _f(f"repeated_{direction}_distribution", "choice", f"Repeated {text}: distribution",
+                   "spinal_movement", choices=SYMPTOM_SHIFT, better="lower"))),
     _f("repeated_movement_response", "choice", "Repeated movements: response", "spinal_movement",
        choices=("centralises", "peripheralises", "no_change", "not_tested")),
     _f("directional_preference", "choice", "Directional preference", "spinal_movement",
        choices=("flexion", "extension", "lateral_left", "lateral_right", "none")),
+    _f("lateral_shift", "choice", "Lateral shift", "spinal_movement", choices=("none", "left", "right")),
+    _f("gait", "choice", "Gait", "spinal_movement",
+       choices=("normal", "antalgic", "trendelenburg", "foot_drop", "flexed_posture")),
     _f("spinal_movement_notes", "text", "Spinal movement notes", "spinal_movement", maximum=2000),
-    # hip
-    _f("hip_flexion_degrees", "int", "Hip flexion range (degrees)", "hip",
-       minimum=0, maximum=150, better="higher"),
-    _f("hip_internal_rotation_degrees", "int", "Hip internal rotation (degrees)", "hip",
-       minimum=0, maximum=70, better="higher"),
-    _f("hip_movement_reproduces_symptoms", "bool", "Hip movement reproduces symptoms", "hip",
-       better="lower"),
-    _f("straight_leg_raise", "choice", "Straight leg raise / slump", "hip",
-       choices=("negative", "positive_back", "positive_leg"), better="lower"),
+    # hip, per side (the one-sided fields of older assessments stay readable)
+    *_sided("hip_flexion_degrees", "int", "Hip flexion range (degrees)", "hip",
+            minimum=0, maximum=150, better="higher"),
+    *_sided("hip_internal_rotation_degrees", "int", "Hip internal rotation (degrees)", "hip",
+            minimum=0, maximum=70, better="higher"),
+    *_sided("hip_movement_reproduces_symptoms", "bool", "Hip movement reproduces symptoms", "hip",
+            better="lower"),
+    _legacy("hip_flexion_degrees", "int", "Hip flexion range (degrees)", "hip",
+            minimum=0, maximum=150, better="higher"),
+    _legacy("hip_internal_rotation_degrees", "int", "Hip internal rotation (degrees)", "hip",
+            minimum=0, maximum=70, better="higher"),
+    _legacy("hip_movement_reproduces_symptoms", "bool", "Hip movement reproduces symptoms", "hip",
+            better="lower"),
     _f("hip_notes", "text", "Hip notes", "hip", maximum=2000),
+    # neurodynamic tests, per side
+    *_sided("slr_angle", "int", "Straight leg raise: angle (degrees)", "neurodynamic",
+            minimum=0, maximum=90, better="higher"),
+    *_sided("slr_symptoms_reproduced", "bool", "Straight leg raise reproduces the leg symptoms",
+            "neurodynamic", better="lower"),
+    *_sided("slr_crossed", "bool", "Crossed straight leg raise", "neurodynamic", better="lower"),
+    *_sided("slr_sensitising", "bool", "Sensitising manoeuvre changes the symptoms", "neurodynamic",
+            better="lower"),
+    *_sided("slump", "choice", "Slump test", "neurodynamic", choices=POSITIVE, better="lower"),
+    *_sided("prone_knee_bend", "choice", "Prone knee bend", "neurodynamic", choices=POSITIVE,
+            better="lower"),
+    _legacy("straight_leg_raise", "choice", "Straight leg raise / slump", "neurodynamic",
+            choices=("negative", "positive_back", "positive_leg"), better="lower"),
+    # neurological exam by level and side
+    *_neuro_levels(),
+    _f("saddle_sensation", "choice", "Saddle sensation", "neuro", choices=SENSATION, better="lower"),
+    *_sided("heel_walking", "choice", "Heel walking", "neuro", choices=WALKING, better="lower", level="L4"),
+    *_sided("toe_walking", "choice", "Toe walking", "neuro", choices=WALKING, better="lower", level="S1"),
+    *_sided("heel_raises", "int", "Single-leg heel raises (count)", "neuro", minimum=0, maximum=100,
+            better="higher", level="S1"),
+    *_sided("reflex_patellar", "choice", "Patellar reflex (L4)", "neuro", choices=REFLEX, level="L4"),
+    *_sided("reflex_achilles", "choice", "Achilles reflex (S1)", "neuro", choices=REFLEX, level="S1"),
+    *_sided("babinski", "choice", "Babinski sign", "neuro", choices=PRESENCE, better="lower"),
+    *_sided("clonus", "choice", "Ankle clonus", "neuro", choices=PRESENCE, better="lower"),
+    # screens for other sources of leg symptoms
+    _f("hip_screen", "choice", "Hip screen", "screens", choices=POSITIVE),
+    _f("vascular_claudication_screen", "choice", "Vascular claudication screen", "screens", choices=POSITIVE),
+    _f("peripheral_neuropathy_screen", "choice", "Peripheral neuropathy screen", "screens", choices=POSITIVE),
     # strength and motor control
-    _grade("hip_abduction_strength", "Hip abduction strength"),
-    _grade("hip_extension_strength", "Hip extension strength"),
+    *(f for name, text in (("hip_abduction_strength", "Hip abduction strength"),
+                           ("hip_extension_strength", "Hip extension strength"))
+      for f in (*_sided(name, "int", text + " (Oxford 0-5)", "strength", minimum=0, maximum=5,
+                        better="higher"),
+                _legacy(name, "int", text + " (Oxford 0-5)", "strength", minimum=0, maximum=5,
+                        better="higher"))),
     _grade("trunk_flexion_strength", "Trunk flexion strength"),
     _f("back_extensor_endurance_seconds", "int", "Back extensor endurance hold (seconds)",
        "strength", minimum=0, maximum=600, better="higher"),
@@ -126,6 +237,8 @@ ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
        minimum=0, maximum=28),
     _f("weekly_training_minutes", "int", "Weekly training volume (minutes)", "training",
        minimum=0, maximum=5000),
+    _f("distance_per_week_km", "int", "Distance a week (km)", "training", minimum=0, maximum=1000),
+    _f("heaviest_lift_kg", "int", "Heaviest lift (kg)", "training", minimum=0, maximum=500),
     _f("sports", "list", "Sports and activities", "training", minimum=0, maximum=10),
     _f("recent_training_change", "choice", "Recent change in training", "training",
        choices=("none", "increased", "decreased", "new_activity", "stopped")),
@@ -345,27 +458,91 @@ class RedFlagScreen:
 
 
 def _label(name: str) -> str:
-    return FIELDS_BY_NAME[name].label.lower()
+    return FIELDS_BY_NAME[name].title.lower()
 
 
-def classify_red_flags(data: Mapping[str, Any],
-                       previous: Mapping[str, Any] | None = None) -> RedFlagScreen:
+def _grade_of(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _earlier(previous: Mapping[str, Any] | None,
+             baseline: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], ...]:
+    return tuple(m for m in (previous, baseline if baseline is not None else previous) if m)
+
+
+def motor_drops(data: Mapping[str, Any], previous: Mapping[str, Any] | None,
+                baseline: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The Oxford-graded fields (myotomes, per-side strength) at least one grade lower than in
+    every earlier assessment that graded them (the previous and the baseline): a confirmed drop.
+    A weakness found at the baseline and not worse since is not a drop."""
+    earlier = _earlier(previous, baseline)
+    drops = []
+    for name in _GRADES:
+        now = _grade_of(data.get(name))
+        refs = [r for r in (_grade_of(m.get(name)) for m in earlier) if r is not None]
+        if now is not None and refs and all(now <= r - 1 for r in refs):
+            drops.append(name)
+    return tuple(drops)
+
+
+def _drop_text(drops: Iterable[str], data: Mapping[str, Any], previous: Mapping[str, Any] | None,
+               baseline: Mapping[str, Any] | None) -> str:
+    ref = previous or baseline or {}
+    return ", ".join(f"{FIELDS_BY_NAME[n].title} {ref.get(n, (baseline or {}).get(n))} -> {data[n]}"
+                     for n in drops)
+
+
+_REFLEX_RANK = {"normal": 0, "brisk": 0, "reduced": 1, "absent": 2}
+_REFLEXES = tuple(f.name for f in ASSESSMENT_FIELDS if f.choices == REFLEX)
+_SIGNS = tuple(f.name for f in ASSESSMENT_FIELDS if f.choices == PRESENCE and f.section == "neuro")
+
+
+def reflexes_lost(data: Mapping[str, Any], previous: Mapping[str, Any] | None,
+                  baseline: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The reflexes (per side) now reduced or absent that were better in every earlier
+    assessment that tested them."""
+    earlier = _earlier(previous, baseline)
+    lost = []
+    for name in _REFLEXES:
+        now = _REFLEX_RANK.get(data.get(name))  # type: ignore[arg-type]
+        refs = [_REFLEX_RANK[m[name]] for m in earlier if m.get(name) in _REFLEX_RANK]
+        if now and refs and all(now > r for r in refs):
+            lost.append(name)
+    return tuple(lost)
+
+
+def new_signs(data: Mapping[str, Any], previous: Mapping[str, Any] | None,
+              baseline: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """Babinski sign or clonus (per side) present now and in no earlier assessment; only a
+    reassessment has earlier ones (at the first, the therapist answers "New Babinski sign or
+    clonus")."""
+    earlier = _earlier(previous, baseline)
+    if not earlier:
+        return ()
+    return tuple(n for n in _SIGNS if data.get(n) == "present"
+                 and all(m.get(n) != "present" for m in earlier))
+
+
+def classify_red_flags(data: Mapping[str, Any], previous: Mapping[str, Any] | None = None,
+                       baseline: Mapping[str, Any] | None = None) -> RedFlagScreen:
     """Weigh a (valid) assessment's red-flag screen in clusters, as the IFOMPT framework does
     (Finucane et al. 2020), into the three tiers of CLINICAL.md:
 
     - emergency: each cauda equina sign (saddle numbness, bladder or bowel change, sexual
-      dysfunction), symptoms in both legs, progressive weakness, a new Babinski sign or clonus;
+      dysfunction), symptoms in both legs, progressive weakness, a new Babinski sign or clonus
+      (the therapist's answer, or :func:`new_signs`), a drop in two or more muscle groups;
     - urgent: suspected fracture (significant trauma; or minor trauma with osteoporosis, age
       >= 65 or long-term corticosteroids), suspected infection (fever or feeling unwell, with
       any infection risk factor named), suspected malignancy (a history of cancer together
       with new spinal pain, night pain, weight loss, neurological signs or no improvement), a
-      drop of at least one Oxford grade since ``previous``;
+      drop of at least one Oxford grade in one muscle group (:func:`motor_drops`);
     - caution: a history of cancer alone, age over 50 with new spinal pain, thoracic pain,
       constant worsening pain, night pain, weight loss or no improvement alone, minor trauma
-      alone, an infection risk factor alone, a reflex lost since ``previous``.
+      alone, an infection risk factor alone, a reflex reduced or lost (:func:`reflexes_lost`).
 
     Findings that are part of an urgent cluster are not repeated as cautions. ``previous``
-    (the earlier assessment) makes "new" mean new.
+    (the assessment before this one) and ``baseline`` (the first; ``previous`` when not given)
+    make "new" mean new: a deficit found at the baseline is not raised again.
     """
     yes = {name for name, value in data.items() if value is True}
     age = data.get("age_years")
@@ -403,12 +580,17 @@ def classify_red_flags(data: Mapping[str, Any],
             urgent("suspected_malignancy", ("history_of_cancer", *with_),
                    "Suspected malignancy: a history of cancer with "
                    + ", ".join(_label(n) for n in with_) + ".")
-    if previous:
-        dropped = [n for n in _GRADES if isinstance(previous.get(n), int)
-                   and isinstance(data.get(n), int) and data[n] <= previous[n] - 1]
-        if dropped:
-            urgent("strength_drop", dropped, "Strength dropped by at least one Oxford grade: "
-                   + ", ".join(f"{_label(n)} {previous[n]} -> {data[n]}" for n in dropped) + ".")
+    drops = motor_drops(data, previous, baseline)
+    if len(drops) >= 2:
+        items.append(RedFlagItem("emergency", "strength_drop_multiple", drops,
+                                 "Weakness in two or more muscle groups since the last assessment: "
+                                 + _drop_text(drops, data, previous, baseline) + ". An emergency."))
+    elif drops:
+        urgent("strength_drop", drops, "Strength dropped by at least one Oxford grade: "
+               + _drop_text(drops, data, previous, baseline) + ".")
+    for name in new_signs(data, previous, baseline):
+        items.append(RedFlagItem("emergency", "new_" + name.rsplit("_", 1)[0], (name,),
+                                 f"New {FIELDS_BY_NAME[name].title}: an emergency."))
 
     def caution(code: str, fields: tuple[str, ...], detail: str) -> None:
         if not set(fields) <= used:
@@ -426,7 +608,12 @@ def classify_red_flags(data: Mapping[str, Any],
                  *_INFECTION_RISK):
         if name in yes:
             caution(name, (name,), f"{FIELDS_BY_NAME[name].label}.")
+    lost = reflexes_lost(data, previous, baseline)
     if previous and previous.get("reflexes_reduced") is False and data.get("reflexes_reduced") is True:
-        caution("reflex_lost", ("reflexes_reduced",), "A reflex reduced since the last assessment.")
+        lost = ("reflexes_reduced", *lost)
+    if lost:
+        named = ", ".join(FIELDS_BY_NAME[n].title for n in lost if n != "reflexes_reduced")
+        caution("reflex_lost", lost, "A reflex reduced or lost since the last assessment"
+                + (f": {named}." if named else "."))
     order = {t: i for i, t in enumerate(TIERS)}
     return RedFlagScreen(tuple(sorted(items, key=lambda i: order[i.tier])))

@@ -16,11 +16,30 @@ from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real, Rec
 _rating = lambda **kw: fields.Integer(strict=True, validate=validate.Range(0, 100), **kw)  # noqa: E731
 
 
+def _data_property(spec) -> dict:
+    """One ``ASSESSMENT_FIELDS`` entry as JSON Schema (for the OpenAPI document only)."""
+    kinds = {"bool": {"type": "boolean"}, "int": {"type": "integer", "minimum": spec.minimum, "maximum": spec.maximum},
+             "choice": {"type": "string", "enum": list(spec.choices)},
+             "multi": {"type": "array", "uniqueItems": True, "items": {"type": "string", "enum": list(spec.choices)}},
+             "text": {"type": "string", "maxLength": spec.maximum},
+             "list": {"type": "array", "minItems": spec.minimum, "maxItems": spec.maximum, "items": {"type": "string"}}}
+    return {**kinds[spec.kind], "nullable": True, "description": spec.title + (" (older assessments)" if spec.legacy else "")}
+
+
+def _data_schema() -> dict:
+    from hep.clinical import ASSESSMENT_FIELDS
+
+    return {"description": "The assessment's fields (hep.clinical.ASSESSMENT_FIELDS); null or absent: not assessed.",
+            "properties": {spec.name: _data_property(spec) for spec in ASSESSMENT_FIELDS},
+            "additionalProperties": False}
+
+
 class AssessmentIn(Schema):
     kind = fields.String(load_default="initial", validate=validate.OneOf(("initial", "reassessment")))
     assessed_on = fields.Date(required=True)
-    # Checked field by field against hep.clinical.ASSESSMENT_FIELDS (errors as data.<field>).
-    data = fields.Dict(keys=fields.String(), required=True)
+    # Checked field by field against hep.clinical.ASSESSMENT_FIELDS (errors as data.<field>);
+    # the OpenAPI document shows the same spec.
+    data = fields.Dict(keys=fields.String(), required=True, metadata=_data_schema())
 
 
 class AssessmentOut(Schema):

@@ -50,6 +50,31 @@ SPEC_TEXTS = frozenset((
     N_("Constant, worsening pain"), N_("No improvement after 4-6 weeks"), N_("Osteoporosis"),
     N_("Long-term corticosteroid use"), N_("Recent minor trauma (a fall, a lift)"),
     N_("Recent spinal surgery or injection"), N_("Injected drug use"), N_("Immunosuppression"),
+    # the driver: history, sides, neurodynamic tests, the neurological exam, screens
+    N_("History, pain and classification"), N_("Neurodynamic tests"), N_("Neurological exam"),
+    N_("Screens: hip, vascular claudication, peripheral neuropathy"),
+    N_("Duration of this episode (weeks)"), N_("Onset"), N_("Trigger of onset"),
+    N_("Previous episodes"), N_("Spinal injections for this problem"), N_("Spinal surgery"),
+    N_("Occupation"), N_("Sitting (hours a day)"), N_("Back pain (NPRS 0-10)"),
+    N_("Leg pain (NPRS 0-10)"), N_("Dominant pain"), N_("Severity (SIN, 0-10)"), N_("Nature (SIN)"),
+    N_("Working classification"),
+    N_("Repeated flexion: symptoms"), N_("Repeated flexion: distribution"),
+    N_("Repeated extension: symptoms"), N_("Repeated extension: distribution"),
+    N_("Repeated side glide left: symptoms"), N_("Repeated side glide left: distribution"),
+    N_("Repeated side glide right: symptoms"), N_("Repeated side glide right: distribution"),
+    N_("Lateral shift"), N_("Gait"),
+    N_("Straight leg raise: angle (degrees)"), N_("Straight leg raise reproduces the leg symptoms"),
+    N_("Crossed straight leg raise"), N_("Sensitising manoeuvre changes the symptoms"),
+    N_("Slump test"), N_("Prone knee bend"),
+    N_("L2 dermatome sensation"), N_("L3 dermatome sensation"), N_("L4 dermatome sensation"),
+    N_("L5 dermatome sensation"), N_("S1 dermatome sensation"),
+    N_("L2 hip flexion (Oxford 0-5)"), N_("L3 knee extension (Oxford 0-5)"),
+    N_("L4 ankle dorsiflexion (Oxford 0-5)"), N_("L5 great-toe extension (Oxford 0-5)"),
+    N_("S1 plantar flexion (Oxford 0-5)"), N_("Saddle sensation"), N_("Heel walking"),
+    N_("Toe walking"), N_("Single-leg heel raises (count)"), N_("Patellar reflex (L4)"),
+    N_("Achilles reflex (S1)"), N_("Babinski sign"), N_("Ankle clonus"),
+    N_("Hip screen"), N_("Vascular claudication screen"), N_("Peripheral neuropathy screen"),
+    N_("Distance a week (km)"), N_("Heaviest lift (kg)"),
 ))
 
 #: A readable name for each stored choice code.
@@ -78,6 +103,16 @@ CHOICE_LABELS = {
     "buttock": N_("Buttock"), "thigh": N_("Thigh"), "below_knee": N_("Below the knee"),
     "foot": N_("Foot"), "left": N_("Left"), "right": N_("Right"), "both": N_("Both"),
     "central": N_("Central"),
+    "sudden": N_("Sudden"), "gradual": N_("Gradual"), "leg": N_("Leg"), "equal": N_("Equal"),
+    "nociceptive": N_("Nociceptive"), "neuropathic": N_("Neuropathic"),
+    "nociplastic_leaning": N_("Nociplastic-leaning"), "mixed": N_("Mixed"),
+    "radicular_pain": N_("Radicular pain"), "radiculopathy": N_("Radiculopathy"),
+    "stenosis_like": N_("Stenosis-like"), "back_dominant": N_("Back-dominant"),
+    "better": N_("Better"), "worse": N_("Worse"), "normal": N_("Normal"),
+    "antalgic": N_("Antalgic"), "trendelenburg": N_("Trendelenburg"), "foot_drop": N_("Foot drop"),
+    "flexed_posture": N_("Flexed posture"), "positive": N_("Positive"), "reduced": N_("Reduced"),
+    "absent": N_("Absent"), "brisk": N_("Brisk"), "present": N_("Present"),
+    "difficult": N_("Difficult"), "unable": N_("Unable"),
 }
 
 #: Choice fields with at most this many options are radios; longer ones are a select.
@@ -85,7 +120,8 @@ MAX_RADIOS = 4
 
 
 def label(spec: FieldSpec) -> str:
-    return _(spec.label)
+    """The field's label in the user's language, with its side for a paired test."""
+    return f"{_(spec.label)}, {choice_label(spec.side).lower()}" if spec.side else _(spec.label)
 
 
 def choice_label(code: str) -> str:
@@ -96,10 +132,27 @@ def choices(spec: FieldSpec) -> list[tuple[str, str]]:
     return [(code, choice_label(code)) for code in spec.choices]
 
 
-def sections() -> list[dict]:
-    """The spec grouped by section, in order: ``[{code, title, fields}]``."""
+def form_sections() -> list[dict]:
+    """The form's sections: ``single`` fields, and ``paired`` rows ``{spec, level, left,
+    right}`` of the tests with a side (a left/right table; the neurological exam by level)."""
+    out = []
+    for section in sections(legacy=False):
+        single, paired = [], {}
+        for spec in section["fields"]:
+            if spec.side:
+                row = paired.setdefault(spec.name.rsplit("_", 1)[0], {"spec": spec, "level": spec.level})
+                row[spec.side] = spec
+            else:
+                single.append(spec)
+        out.append({**section, "single": single, "paired": list(paired.values())})
+    return out
+
+
+def sections(*, legacy: bool = True) -> list[dict]:
+    """The spec grouped by section, in order: ``[{code, title, fields}]``; the form passes
+    ``legacy=False`` (one-sided fields of older assessments are shown, never asked)."""
     return [{"code": code, "title": _(title),
-             "fields": [f for f in ASSESSMENT_FIELDS if f.section == code]}
+             "fields": [f for f in ASSESSMENT_FIELDS if f.section == code and (legacy or not f.legacy)]}
             for code, title in SECTIONS]
 
 
@@ -119,7 +172,7 @@ def _value(spec: FieldSpec, form: MultiDict) -> Any:
 
 def data_from_form(form: MultiDict) -> dict:
     """The assessment ``data`` posted, leaving out fields not assessed."""
-    data = {spec.name: _value(spec, form) for spec in ASSESSMENT_FIELDS}
+    data = {spec.name: _value(spec, form) for spec in ASSESSMENT_FIELDS if not spec.legacy}
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -160,6 +213,30 @@ def display(spec: FieldSpec, value: Any) -> str:
     if spec.kind == "list":
         return "; ".join(value) or "—"
     return str(value)
+
+
+def comparison_table(found) -> list[dict]:
+    """The compare page's sections (only those with something assessed): ``single`` rows of
+    (spec, change), and ``paired`` rows of tests with a side, ``{spec, level, left, right}``
+    (a change or None per side), so the neurological exam reads as a level x side table."""
+    changes = {c.name: c for c in found}
+    table = []
+    for section in sections():
+        single, paired = [], {}
+        for spec in section["fields"]:
+            change = changes.get(spec.name)
+            if change is None:
+                continue
+            if spec.side:
+                key = spec.name.rsplit("_", 1)[0]
+                row = paired.setdefault(key, {"spec": spec, "level": spec.level, "left": None, "right": None})
+                row[spec.side] = change
+            else:
+                single.append((spec, change))
+        if single or paired:
+            table.append({"title": section["title"], "code": section["code"], "changes": single,
+                          "paired": list(paired.values())})
+    return table
 
 
 def message(text: str) -> str:

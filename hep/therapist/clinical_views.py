@@ -101,7 +101,7 @@ def new_assessment(patient_id: int):
             return redirect(url_for("therapist.assessments", patient_id=patient.id, show=row.id))
     return render_template(
         "therapist/assessment_form.html", patient=patient, kind=kind, assessed_on=assessed_on,
-        values=values, errors=errors, sections=af.sections(), kinds=KINDS,
+        values=values, errors=errors, sections=af.form_sections(), kinds=KINDS,
     ), 422 if errors else 200
 
 
@@ -118,11 +118,7 @@ def compare_assessments_page(patient_id: int):
                                           request.args.get("after", type=int))
     except Conflict:
         found = []  # fewer than two assessments: the page says so
-    changes = {c.name: c for c in found}
-    for section in af.sections():
-        pairs = [(spec, changes[spec.name]) for spec in section["fields"] if spec.name in changes]
-        if pairs:
-            table.append({"title": section["title"], "code": section["code"], "changes": pairs})
+    table = af.comparison_table(found)
     return render_template("therapist/assessment_compare.html", patient=patient, rows=rows,
                            before=before, after=after, table=table)
 

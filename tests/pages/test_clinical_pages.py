@@ -76,7 +76,7 @@ def test_a_positive_red_flag_screen_shows_an_urgent_banner(app, browser, patient
 
 
 def test_a_bad_assessment_is_422_naming_each_field_and_saves_nothing(app, browser, patient_id):
-    data = assessment(pain_now="11", hip_flexion_degrees="lots", psfs_activities="Run")
+    data = assessment(pain_now="11", hip_flexion_degrees_left="lots", psfs_activities="Run")
     for name in ("saddle_numbness", "history_of_cancer"):
         del data[name]
     response = post_form(browser, f"/t/patients/{patient_id}/assessments/new", data)
@@ -84,7 +84,7 @@ def test_a_bad_assessment_is_422_naming_each_field_and_saves_nothing(app, browse
     page = text_of(response)
     assert "Nothing was saved." in page
     for name, message in [("saddle_numbness", "Answer yes or no."), ("history_of_cancer", "Answer yes or no."),
-                          ("pain_now", "Must be between 0 and 10."), ("hip_flexion_degrees", "Must be a whole number."),
+                          ("pain_now", "Must be between 0 and 10."), ("hip_flexion_degrees_left", "Must be a whole number."),
                           ("psfs_activities", "Must have between 3 and 5 entries")]:
         assert re.search(rf'<p class="field-error" id="{name}-error">[^<]*{re.escape(message)}', page), name
     assert 'value="11"' in page and ">Run</textarea>" in page  # what was typed is kept
