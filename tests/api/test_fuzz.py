@@ -26,6 +26,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.feedback import FeedbackSources
 
@@ -291,6 +292,11 @@ def test_linked_calls_answer_as_documented(fuzz_app, session, request):
     started = time.monotonic()
     try:
         Scenario.run(settings=settings(HYPOTHESIS, max_examples=SCENARIOS, stateful_step_count=STEPS))
+    except FlakyStrategyDefinition:
+        # The links feed ids that exist at that moment, so hypothesis cannot always replay a
+        # scenario draw for draw once the database has moved on. Every call it made was checked
+        # as it answered (session.failures, asserted below); the replay itself is no finding.
+        pass
     except (Exception, BaseExceptionGroup) as exc:
         # A failing call or check is recorded by the session (hypothesis' replay of that scenario
         # then differs, since the database moved on); anything else is the harness's.
