@@ -156,13 +156,20 @@ def _sqlite_restore(target: Path, path: Path, force: bool) -> Report:
     return report
 
 
+def _ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier (double quotes doubled), for SQLite and PostgreSQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     return [name for (name,) in rows]
 
 
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _sqlite_tables(conn)}
+    # Table names come from the database's own catalog, quoted as identifiers (not user input).
+    return {t: conn.execute(f"SELECT COUNT(*) FROM {_ident(t)}").fetchone()[0]  # nosec B608
+            for t in _sqlite_tables(conn)}
 
 
 def _sqlite_versions(conn: sqlite3.Connection) -> set[int]:
@@ -239,13 +246,16 @@ def _pg_counts(database: pw.PostgresqlDatabase, schema: str) -> dict[str, int]:
     tables = [t for (t,) in database.execute_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE' "
         "ORDER BY table_name", (schema,))]
-    return {t: database.execute_sql(f'SELECT COUNT(*) FROM "{schema}"."{t}"').fetchone()[0] for t in tables}
+    # Schema and table names come from the connection and the catalog, quoted as identifiers.
+    return {t: database.execute_sql(f"SELECT COUNT(*) FROM {_ident(schema)}.{_ident(t)}").fetchone()[0]  # nosec B608
+            for t in tables}
 
 
 def _pg_versions(database: pw.PostgresqlDatabase, schema: str) -> set[int]:
     if "schema_migrations" not in _pg_counts(database, schema):
         return set()
-    return {v for (v,) in database.execute_sql(f'SELECT version FROM "{schema}".schema_migrations')}
+    query = f"SELECT version FROM {_ident(schema)}.schema_migrations"  # nosec B608 (a quoted identifier)
+    return {v for (v,) in database.execute_sql(query)}
 
 
 def _release(database: pw.Database) -> None:
