@@ -52,6 +52,17 @@ SECURITY_HEADERS = {
 #: script. Pages, workers, API answers and every error get the full set.
 SUBRESOURCE_HEADERS = ("X-Content-Type-Options", "Referrer-Policy")
 
+#: A JSON answer (the API, translations, problem details) is data, never a page: opened on its
+#: own it may load nothing and be framed by nobody. Permissions-Policy acts on documents only,
+#: so data answers go without it (which keeps the patient app's first load small).
+DATA_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+DATA_HEADERS = {
+    "Content-Security-Policy": DATA_CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
 #: One year; no includeSubDomains, since other hosts of the clinic's domain are not ours to pin.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
@@ -59,20 +70,30 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 def add_security_headers(response: Response) -> Response:
     """Set the security headers on ``response`` (a header a view set itself is kept).
 
-    Static scripts, stylesheets and images get ``SUBRESOURCE_HEADERS`` only.
+    Static scripts, stylesheets and images get ``SUBRESOURCE_HEADERS`` only; JSON answers get
+    ``DATA_HEADERS``; pages, SVGs, workers and everything else ``SECURITY_HEADERS``.
     ``Strict-Transport-Security`` only over https: as the client saw it, so behind a proxy
     only when ``PROXY_COUNT`` trusts its ``X-Forwarded-Proto``.
     """
-    names = SUBRESOURCE_HEADERS if _is_subresource(response) else SECURITY_HEADERS
-    for name in names:
-        response.headers.setdefault(name, SECURITY_HEADERS[name])
+    if _is_subresource(response):
+        headers = {name: SECURITY_HEADERS[name] for name in SUBRESOURCE_HEADERS}
+    elif response.is_json:
+        headers = DATA_HEADERS
+    else:
+        headers = SECURITY_HEADERS
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 
 def _is_subresource(response: Response) -> bool:
-    return request.endpoint == "static" and response.status_code < 400 and response.mimetype != "image/svg+xml"
+    """A static script, stylesheet or image, or any static file's 304: a revalidation keeps the
+    headers the browser stored with the file, so it need not repeat them."""
+    if request.endpoint != "static" or response.status_code >= 400:
+        return False
+    return response.status_code == 304 or response.mimetype != "image/svg+xml"
 
 
 def trust_proxies(app: Flask, count: int) -> None:

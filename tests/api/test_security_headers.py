@@ -12,7 +12,7 @@ import pytest
 from test_access import _audience, _routes, _url
 
 from hep.models import AuditEvent
-from hep.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
+from hep.security import CONTENT_SECURITY_POLICY, DATA_HEADERS, PERMISSIONS_POLICY
 
 from conftest import exercise_id
 
@@ -30,8 +30,13 @@ def assert_secured(response, where, *, https=False):
     response.close()  # static files are streamed
     if where.startswith("/static/") and response.mimetype != "image/svg+xml" and response.status_code < 400:
         return assert_subresource(response, where, https=https)
-    for name, value in EXPECTED.items():
-        assert response.headers.get(name) == value, (where, response.status_code, name)
+    if response.is_json:  # data, never a page: nothing may load or frame it
+        for name, value in DATA_HEADERS.items():
+            assert response.headers.get(name) == value, (where, response.status_code, name)
+        assert "Permissions-Policy" not in response.headers, where
+    else:
+        for name, value in EXPECTED.items():
+            assert response.headers.get(name) == value, (where, response.status_code, name)
     assert response.headers.get("Referrer-Policy") in REFERRER_POLICIES, (where, response.status_code)
     assert response.headers["Referrer-Policy"] == "same-origin" or where.startswith(("/join/", "/t/reset/")), where
     assert ("Strict-Transport-Security" in response.headers) is https, (where, response.status_code)
@@ -63,6 +68,21 @@ def test_static_files_get_the_headers_that_act_on_them(app):
     cached = client.get("/static/js/app.js", headers={"If-None-Match": first.headers["ETag"]})
     cached.close()
     assert cached.status_code == 304 and cached.headers["X-Content-Type-Options"] == "nosniff"
+    # A revalidated SVG keeps the policy stored with its 200; the 304 need not repeat it.
+    svg = client.get("/static/icons/icon.svg")
+    svg.close()
+    again = client.get("/static/icons/icon.svg", headers={"If-None-Match": svg.headers["ETag"]})
+    again.close()
+    assert again.status_code == 304 and "Content-Security-Policy" not in again.headers
+
+
+def test_a_json_answer_is_data_that_nothing_may_load_or_frame(api, enrolled):
+    patient, _patient_id, _program = enrolled
+    for response in (patient.get("/api/v1/today"), api().get("/api/v1/today"), patient.get("/i18n/en.json")):
+        assert response.is_json
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert response.headers["X-Frame-Options"] == "DENY" and response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "Permissions-Policy" not in response.headers
 
 
 def test_the_policy_allows_no_inline_code():

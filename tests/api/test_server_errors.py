@@ -52,7 +52,7 @@ def test_the_api_answers_a_generic_problem_and_logs_the_exception(make_app, capl
     assert response.get_json() == {"type": "about:blank", "title": "Internal Server Error", "status": 500}
     body = response.get_data(as_text=True)
     assert SECRET not in body and "Traceback" not in body and "RuntimeError" not in body
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"  # data, never a page
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert_logged(caplog)
