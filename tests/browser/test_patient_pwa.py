@@ -604,7 +604,7 @@ def test_the_one_rule_for_each_server_answer(phone):
     """The core's rule on its own, in Chromium, against a scripted server: entry 2 of 4 gets
     the answer under test, the others 201."""
     page = phone.new_page()
-    page.goto("/healthz")  # any page of the origin: the core needs its IndexedDB and Web Locks
+    page.goto("/t/login")  # any page of the origin (a document: JSON answers may load nothing): the core needs its IndexedDB and Web Locks
     page.add_script_tag(url="/static/js/outbox-core.js")
     for answer, outcome in RULE:
         csrf = answer != "offline" and "CSRF" in (answer[1] or "")
