@@ -36,8 +36,12 @@ def is_enabled(user: User) -> bool:
 
 def required(user: User) -> bool:
     """True for an admin who must turn the second factor on first (``REQUIRE_2FA``)."""
-    return (user.role == "admin" and bool(current_app.config.get("REQUIRE_2FA"))
-            and not is_enabled(user))
+    return _required_for(user) and not is_enabled(user)
+
+
+def _required_for(user: User) -> bool:
+    """``REQUIRE_2FA`` applies to this account (admins), whether or not it is on already."""
+    return user.role == "admin" and bool(current_app.config.get("REQUIRE_2FA"))
 
 
 def status(user: User) -> dict:
@@ -47,7 +51,7 @@ def status(user: User) -> dict:
             if factor else 0)
     return {"enabled": factor is not None, "enabled_at": from_storage(factor.confirmed_at) if factor else None,
             "recovery_codes_left": left,
-            "required": user.role == "admin" and bool(current_app.config.get("REQUIRE_2FA"))}
+            "required": _required_for(user)}
 
 
 def start_enrolment(user: User) -> dict:
@@ -101,7 +105,7 @@ def disable(user: User, code: str = "", password: str = "") -> None:
     Raises ``Conflict`` when it is off or required for this account, ``Invalid`` otherwise."""
     if not is_enabled(user):
         raise Conflict(_("Two-factor sign-in is not on."))
-    if user.role == "admin" and current_app.config.get("REQUIRE_2FA"):
+    if _required_for(user):
         raise Conflict(_("Administrators must keep two-factor sign-in on for this server."))
     proven = bool(password) and verify_password(user.password_hash, password)
     if not proven and code:
