@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import peewee as pw
 from flask_babel import gettext as _
 
 from hep.clinical.volume import check_program_volume
@@ -116,7 +117,11 @@ def dose_of(prescription: Prescription) -> dict:
     return {k: getattr(prescription, k) for k in DOSE_FIELDS}
 
 
-def version_view(version: ProgramVersion) -> dict:
+def version_view(version: ProgramVersion, prescriptions: Iterable[Prescription] | None = None) -> dict:
+    """The version with its items; ``prescriptions`` (in order, exercises loaded) when the
+    caller read them already, else they are read here."""
+    if prescriptions is None:
+        prescriptions = version.ordered_prescriptions()
     return {
         "id": version.id,
         "number": version.number,
@@ -127,18 +132,28 @@ def version_view(version: ProgramVersion) -> dict:
         "items": [
             {"id": p.id, "exercise_id": p.exercise_id, "exercise_name": p.exercise.name,
              "position": p.position, **dose_of(p)}
-            for p in version.ordered_prescriptions()
+            for p in prescriptions
         ],
     }
 
 
 def program_view(patient: Patient) -> dict:
-    program = Program.get_or_none(Program.patient == patient)
-    if program is None:
+    """The current version and the history, newest first, in two statements however long the
+    history: the versions (with their authors), and all their prescriptions with exercises."""
+    versions = list(ProgramVersion.select(ProgramVersion, User)
+                    .join(User, pw.JOIN.LEFT_OUTER, on=(ProgramVersion.created_by == User.id))
+                    .switch(ProgramVersion).join(Program)
+                    .where(Program.patient == patient.id)
+                    .order_by(ProgramVersion.number.desc()))
+    if not versions:
         return {"current": None, "history": []}
-    versions = list(program.versions.order_by(ProgramVersion.number.desc()))
-    views = [version_view(v) for v in versions]
-    return {"current": views[0] if views else None, "history": views}
+    by_version: dict[int, list[Prescription]] = {v.id: [] for v in versions}
+    for p in (Prescription.select(Prescription, Exercise).join(Exercise)
+              .where(Prescription.version.in_(list(by_version)))
+              .order_by(Prescription.version, Prescription.position)):
+        by_version[p.version_id].append(p)
+    views = [version_view(v, by_version[v.id]) for v in versions]
+    return {"current": views[0], "history": views}
 
 
 def prescription_names(ids) -> dict[int, str]:
