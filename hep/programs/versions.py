@@ -147,13 +147,21 @@ def program_view(patient: Patient) -> dict:
                     .order_by(ProgramVersion.number.desc()))
     if not versions:
         return {"current": None, "history": []}
-    by_version: dict[int, list[Prescription]] = {v.id: [] for v in versions}
-    for p in (Prescription.select(Prescription, Exercise).join(Exercise)
-              .where(Prescription.version.in_(list(by_version)))
-              .order_by(Prescription.version, Prescription.position)):
-        by_version[p.version_id].append(p)
+    by_version = prescriptions_by_version(versions)
     views = [version_view(v, by_version[v.id]) for v in versions]
     return {"current": views[0], "history": views}
+
+
+def prescriptions_by_version(versions: Iterable[ProgramVersion]) -> dict[int, list[Prescription]]:
+    """Each version's prescriptions in order, exercises loaded, in one statement (what
+    :meth:`ProgramVersion.ordered_prescriptions` gives one version)."""
+    by_version: dict[int, list[Prescription]] = {v.id: [] for v in versions}
+    if by_version:
+        for p in (Prescription.select(Prescription, Exercise).join(Exercise)
+                  .where(Prescription.version.in_(list(by_version)))
+                  .order_by(Prescription.version, Prescription.position)):
+            by_version[p.version_id].append(p)
+    return by_version
 
 
 def prescription_names(ids) -> dict[int, str]:

@@ -25,7 +25,7 @@ def add_patients(therapist_id: int, count: int, days: int, *, exercises: int = 2
     """Add ``count`` joined patients of therapist ``therapist_id``, each with a program of
     ``versions`` versions (the last current) of ``exercises`` library exercises, ``days``
     days of history up to today (every prescription done once a day, a morning check-in a
-    day), and an open alert on every ``alert_every``-th patient. Returns the patients' ids."""
+    day but today's), and an open alert on every ``alert_every``-th patient. Returns the patients' ids."""
     therapist = User.get_by_id(therapist_id)
     library = list(Exercise.select(Exercise.id).where(Exercise.clinic.is_null()).order_by(Exercise.id).limit(exercises))
     now = utcnow()
@@ -70,6 +70,8 @@ def add_patients(therapist_id: int, count: int, days: int, *, exercises: int = 2
                                         "performed_at": when, "local_date": local, "sets_done": 2, "reps_done": 10,
                                         "pain_during": 2, "pain_after": 1, "effort": 4, "note": "",
                                         "recorded_at": when, "request_hash": "0" * 64})
+                if day == days - 1:
+                    continue  # today's morning check-in is still to come
                 checkins.append({"id": str(uuid.uuid4()), "patient": pid, "date": local, "morning_pain": 3,
                                  "settled": "yes", "distal_symptom": "back", "new_numbness_or_weakness": False,
                                  "red_flag_change": False, "recorded_at": when, "request_hash": "0" * 64})
