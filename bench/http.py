@@ -112,9 +112,14 @@ class Client:
                                     self.headers({"Content-Type": "application/json"}))
         return status, json.loads(data or b"{}")
 
-    def sign_in(self, path: str, payload: dict) -> Client:
-        """Fetch a CSRF token (``GET /me``), then sign in at ``path``."""
+    def fetch_csrf(self) -> Client:
+        """Take a CSRF token (``GET /me``), as the patient app does before its first write."""
         self.csrf = json.loads(self.request("GET", "/api/v1/me")[1])["csrf_token"]
+        return self
+
+    def sign_in(self, path: str, payload: dict) -> Client:
+        """Fetch a CSRF token, then sign in at ``path``."""
+        self.fetch_csrf()
         status, body = self.post_json(path, payload)
         if status != 200 or not body.get("user"):
             raise RuntimeError(f"{path} answered {status}: {body}")

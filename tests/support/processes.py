@@ -123,15 +123,15 @@ class Web(Service):
         while time.monotonic() < deadline:
             if not self.alive():
                 raise RuntimeError(f"{self.name} exited:\n{self.log()}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", path)
                 if conn.getresponse().status == 200:
-                    conn.close()
                     return
-                conn.close()
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                conn.close()
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} not ready after {timeout} s:\n{self.log()}")
 
@@ -159,9 +159,8 @@ class PostgresCluster:
         shutil.chown(self.data, "postgres", "postgres")
         os.chmod(self.data, 0o700)
         self.port = free_port()
-        self.log_path = Path(log_dir) / "postgres.log"
-        self.log_path.touch()
-        shutil.chown(self.log_path, "postgres", "postgres")
+        self.log_path = self.data / "postgres.log"  # where the postgres user may write
+        self.log_dir = Path(log_dir)
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         self.running = False
 
@@ -188,10 +187,12 @@ class PostgresCluster:
             self.running = False
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def remove(self) -> None:
         self.stop()
+        if self.log_path.exists():  # kept with the other logs
+            shutil.copy(self.log_path, self.log_dir / "postgres.log")
         shutil.rmtree(self.data, ignore_errors=True)
 
 
