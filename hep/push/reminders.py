@@ -27,8 +27,9 @@ owner works through its claims it refreshes the heartbeat every third of
 is older than the lease belongs to a dead consumer and is taken over as a retry. Fresh slots
 are claimed ``CLAIM_BATCH`` at a time, at most ``WORKERS`` messages are in flight, and each
 outcome is committed as soon as its send returns (with the others that finished meanwhile),
-so after a ``kill -9`` mid-batch **at most ``WORKERS`` reminders per killed consumer go out
-twice**: those the push service accepted but whose outcome was not committed yet. The
+so after a ``kill -9`` mid-batch **at most ``WORKERS`` reminders go out twice for each fan-out
+the killed consumer was running** (one per ``huey_consumer`` worker thread at most): those the
+push service accepted but whose outcome was not committed yet. The
 claimed rest (never sent) are taken over and sent once. A repeat carries the same Topic
 header, so it replaces the first message on the device rather than stacking.
 """
