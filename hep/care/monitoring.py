@@ -84,6 +84,7 @@ def monitoring_view(patient: Patient, month: date | None = None) -> dict[str, An
     periods = patient_periods(patient, today)
     return {
         "today": today, "period_start": period_start_setting(), "code_table": codes().version,
+        "period_days": codes().period_days,
         "current": patient_period(patient, today).to_dict(),
         "periods": [p.to_dict() for p in periods],
         "management": month_of(patient, month).to_dict(),

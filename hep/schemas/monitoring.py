@@ -85,6 +85,7 @@ class MonitoringOut(Schema):
     today = IsoDate()
     period_start = fields.String(metadata={"description": "first_data_day or program_start."})
     code_table = fields.String(metadata={"description": "The code table's version."})
+    period_days = fields.Integer(metadata={"description": "Days in a device-supply period (30)."})
     current = fields.Nested(MonitoringDaysOut)
     periods = fields.List(fields.Nested(PeriodOut))
     management = fields.Nested(ManagementOut)
