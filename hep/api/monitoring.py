@@ -2,12 +2,11 @@
 monthly CSV for billing staff."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.care import monitoring
-from hep.exports.rtm_report import rtm_csv
+from hep.exports.rtm_report import rtm_csv_response
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas import monitoring as s
@@ -62,8 +61,4 @@ def delete_time_log(patient_id: int, entry_id: int):
                          "codes, minutes, management codes, interactive contact (UTF-8 with BOM).")
 def rtm_report(query):
     """The month's remote-monitoring figures for my patients, as CSV for billing staff."""
-    month = query["month"]
-    return current_app.response_class(
-        rtm_csv(current_user, month).encode("utf-8"), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="rtm-{month:%Y-%m}.csv"',
-                 "Cache-Control": "no-store"})
+    return rtm_csv_response(current_user, query["month"])

@@ -22,6 +22,7 @@ from hep.clinical import (
     monitoring_periods,
     period_anchor,
 )
+from hep.clinical.monitoring import month_bounds
 from hep.db import db
 from hep.errors import Forbidden, Invalid, NotFound
 from hep.models import CheckIn, Completion, Patient, Program, ProgramVersion, TimeLogEntry, User
@@ -95,8 +96,7 @@ def entries_of(patient: Patient, month: date | None = None) -> list[TimeLogEntry
     """The patient's time-log entries, newest day first (only ``month``'s when given)."""
     query = TimeLogEntry.select().where(TimeLogEntry.patient == patient)
     if month is not None:
-        first = month.replace(day=1)
-        following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+        first, following = month_bounds(month)
         query = query.where((TimeLogEntry.worked_on >= first) & (TimeLogEntry.worked_on < following))
     return list(query.order_by(TimeLogEntry.worked_on.desc(), TimeLogEntry.id.desc()))
 

@@ -133,6 +133,12 @@ def _period(number: int, start: date, end: date, days: tuple[date, ...],
     return MonitoringPeriod(number, start, end, days, band.code, label, reason)
 
 
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first day of ``day``'s calendar month and the first day of the next."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
 @dataclass(frozen=True)
 class ManagementMonth:
     """One calendar month of logged management time and the codes it reaches."""
@@ -158,8 +164,7 @@ def management_month(entries: Iterable[tuple[date, int, bool]], *, month: date,
     full ``each_minutes`` beyond the base band's minimum. Without an interactive contact, when
     the table requires one, no code applies."""
     codes = codes or default_codes()
-    first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    first, following = month_bounds(month)
     inside = [(d, m, c) for d, m, c in entries if first <= d < following]
     minutes = sum(m for _, m, _ in inside)
     contact = any(c for _, _, c in inside)

@@ -11,7 +11,10 @@ import csv
 import io
 from datetime import date, timedelta
 
+from flask import Response, current_app
+
 from hep.care.monitoring import month_of, patient_periods
+from hep.clinical.monitoring import month_bounds
 from hep.models import Patient, User
 from hep.people import audit
 from hep.timeutil import today_in
@@ -29,14 +32,10 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def month_end(month: date) -> date:
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
 def patient_row(patient: Patient, month: date) -> list[object]:
     """One patient's row for ``month`` (its first day): periods that end in the month, counted
     up to the patient's today (a period not over yet is marked in progress)."""
-    last = month_end(month)
+    last = month_bounds(month)[1] - timedelta(days=1)
     today = today_in(patient.timezone)
     ending = [p for p in patient_periods(patient, min(today, last)) if month <= p.end <= last]
     management = month_of(patient, month)
@@ -66,3 +65,11 @@ def rtm_csv(therapist: User, month: date) -> str:
         writer.writerow([safe_cell(cell) for cell in patient_row(patient, month)])
     audit.record("report.rtm", month=month.strftime("%Y-%m"), patients=len(patients))
     return BOM + out.getvalue()
+
+
+def rtm_csv_response(therapist: User, month: date) -> Response:
+    """:func:`rtm_csv` as a download named for the month, never cached."""
+    return current_app.response_class(
+        rtm_csv(therapist, month).encode("utf-8"), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="rtm-{month:%Y-%m}.csv"',
+                 "Cache-Control": "no-store"})

@@ -7,7 +7,7 @@ first, so another therapist gets 404 whatever they post.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from hep.care import monitoring
 from hep.care.attention import patient_list
 from hep.errors import Invalid
-from hep.exports.rtm_report import rtm_csv
+from hep.exports.rtm_report import rtm_csv_response
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas.monitoring import MonthField, TimeLogEntryIn
@@ -103,7 +103,4 @@ def rtm_report():
         flash(_("Choose a month as YYYY-MM to download the remote-monitoring report."), "error")
         return render_template("therapist/patients.html", rows=patient_list(current_user), values={},
                                errors={}, zones=COMMON_ZONES, report_month=text), 422
-    return current_app.response_class(
-        rtm_csv(current_user, month).encode("utf-8"), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="rtm-{month:%Y-%m}.csv"',
-                 "Cache-Control": "no-store"})
+    return rtm_csv_response(current_user, month)
