@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         devices,
         exercises,
         fhir,
+        monitoring,
         patient_data,
         patients,
         progress,
@@ -25,5 +26,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
-                   devices, patient_data, fhir):
+                   devices, patient_data, fhir, monitoring):
         api.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from hep.care import alerts as stored_alerts
 from hep.care import bridge
+from hep.care.monitoring import patient_period
 from hep.care.thresholds import settings_for
 from hep.clinical import Alert as Finding
 from hep.clinical import PatientSummary, classify_red_flags, patient_summary
@@ -55,6 +56,7 @@ def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Ev
         prescription_starts=bridge.dose_starts(periods), open_alert=open_alert,
         resolved_on=resolved_on, baseline_morning_pain=_baseline_pain(patient),
         calming={p.id for p in current if p.exercise.category in CALMING_CATEGORIES},
+        monitoring=patient_period(patient, today),
     )
     return Evaluation(summary, {p.id: p.exercise.name for p in current},
                       periods[-1].version.phase if periods else None)

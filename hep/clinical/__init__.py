@@ -35,7 +35,15 @@ from .instruments import (
                          score,
                          score_change,
 )
-from .monitoring import MonitoringDays, monitoring_days
+from .monitoring import (
+                         CurrentPeriod,
+                         ManagementMonth,
+                         MonitoringPeriod,
+                         current_period,
+                         management_month,
+                         monitoring_periods,
+                         period_anchor,
+)
 from .records import (
                          ALERT_LEVELS,
                          DISTAL_ORDER,
@@ -47,6 +55,7 @@ from .records import (
                          OpenAlert,
                          local_date,
 )
+from .rtm_codes import RtmCodes, RtmCodesError, load_rtm_codes
 from .rules import DistalMove, Reason, Recommendation, centralisation, distal_moves, recommend
 from .settings import ClinicalSettings, SettingsError
 from .summary import PainPoint, PatientSummary, pain_series, patient_summary
@@ -59,11 +68,15 @@ __all__ = [
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
     "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
-    "Instrument", "InstrumentError", "Item", "Mastery", "MonitoringDays", "PainPoint",
+    "Instrument", "InstrumentError", "Item", "Mastery",
+    "CurrentPeriod", "ManagementMonth", "MonitoringPeriod", "RtmCodes", "RtmCodesError",
+    "PainPoint",
     "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
     "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
     "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
-    "load_instruments", "local_date", "mastery", "meaningful_change", "monitoring_days",
+    "load_instruments", "local_date", "mastery", "meaningful_change",
+    "current_period", "management_month", "monitoring_periods", "period_anchor",
+    "load_rtm_codes",
     "next_item", "pain_series", "parse_instrument", "patient_summary", "rank_hierarchy",
     "recommend", "red_flag_alerts", "red_flags_present", "score", "score_change",
     "session_adherence", "validate_assessment", "weekly_volume",

@@ -8,7 +8,6 @@ import typing
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hep.clinical import ClinicalSettings, SettingsError
-from hep.clinical.monitoring import Band
 from hep.clinical.rules import Status
 from hep.schemas.alerts import AlertOut
 from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real, RecordId
@@ -283,12 +282,19 @@ class PainPointOut(Schema):
 
 
 class MonitoringDaysOut(Schema):
-    count = fields.Integer()
-    window_start = IsoDate()
-    window_end = IsoDate()
-    band = fields.String(allow_none=True, validate=_one_of(Band))
+    """The current RTM 30-day period (the window is the period, not a rolling 30 days)."""
+
+    count = fields.Integer(metadata={"description": "Days of data in the current period."})
+    window_start = IsoDate(metadata={"description": "The current period's first day."})
+    window_end = IsoDate(metadata={"description": "The current period's last day."})
+    band = fields.String(allow_none=True, metadata={"description": "Day band reached, e.g. 16-30."})
     codes = fields.List(fields.String())
     dates = fields.List(IsoDate())
+    period_number = fields.Integer(allow_none=True)
+    day_of_period = fields.Integer(allow_none=True)
+    code = fields.String(allow_none=True, metadata={"description": "The one day code that applies."})
+    reason = fields.String()
+    period_start = fields.String(metadata={"description": "first_data_day or program_start."})
 
 
 class ReasonOut(Schema):

@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from hep.care import alerts
 from hep.care.attention import patient_list
+from hep.care.monitoring import monitoring_view
 from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
@@ -138,7 +139,7 @@ def patient(patient_id: int):
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
-        summary=summary, alerts=summary["alerts"],
+        summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
         devices=devices.active_devices(patient),
     )
 

@@ -42,6 +42,8 @@ THERAPIST = {
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
     "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
+    # The month's remote-monitoring CSV: the therapist's own patients only (tests/api/test_rtm.py).
+    "monitoring.rtm_report", "therapist.rtm_report",
 }
 EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
 # Everything under a therapist's patient: another therapist must get 404.
@@ -58,6 +60,8 @@ def _valid_bodies(exercise_id: int) -> dict:
         "clinical.therapist_exposure_session": {"id": str(uuid.uuid4()), "performed_at": now,
                                                 "fear_before": 10, "fear_after": 5},
         "clinical.put_settings": {"min_sessions": 3},
+        "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
+        "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "patient_data.erasure": {"confirm": "Jo Patient"},
         "therapist.erasure": {"confirm": "Jo Patient"},
     }
@@ -71,7 +75,7 @@ def _routes(app):
 
 def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
-                "checkin_id": str(uuid.uuid4()), "code": "nprs", "device_id": "x" * 32,
+                "checkin_id": str(uuid.uuid4()), "code": "nprs", "entry_id": 1, "device_id": "x" * 32,
                 "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)

@@ -33,7 +33,7 @@ EXPECTED_ROWS = {
     "patient": 1, "user": 1, "invite": 2, "program": 1, "program_version": 2, "prescription": 2,
     "completion": 2, "check_in": 2, "assessment": 1, "questionnaire_response": 1, "hierarchy_item": 1,
     "exposure_session": 1, "alert": 1, "alert_notification": 1, "push_subscription": 1,
-    "reminder_schedule": 1, "reminder_delivery": 1, "delivery_attempt": 1,
+    "reminder_schedule": 1, "reminder_delivery": 1, "delivery_attempt": 1, "time_log_entry": 1,
 }
 
 

@@ -14,7 +14,8 @@ from hep.models import Exercise, Patient
 
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
-BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device"}
+BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device",
+            "monitoring.delete_time_log"}
 
 
 def _api_routes(app):
@@ -28,8 +29,9 @@ def _api_routes(app):
 
 def _json_schema(part: dict) -> dict | None:
     content = part.get("content", {})
-    # JSON, or FHIR's JSON (application/fhir+json) for the FHIR export.
-    return (content.get("application/json") or content.get("application/fhir+json") or {}).get("schema")
+    # JSON, FHIR's JSON (application/fhir+json) for the FHIR export, or the monthly CSV.
+    return (content.get("application/json") or content.get("application/fhir+json")
+            or content.get("text/csv") or {}).get("schema")
 
 
 def _refs(node):
