@@ -19,6 +19,7 @@ A clinic that holds a licence for an instrument drops its YAML into a folder pas
       subscales: [{code, name, method, items: [ids], range: [lo, hi]}]
       cutoffs: [{scale: total | <subscale code>, label, above | at_least | below | at_most}]
       minimal_important_change: {total: 2, item: 3, <subscale>: n}
+      minimal_important_percent: {total: 30}   # also meaningful at this share of the baseline
 
 Answers are item id -> integer. A ``reverse`` item scores ``min + max - answer``. A scale is
 None when any of its items is unanswered (no prorating).
@@ -119,6 +120,7 @@ class Instrument:
     subscales: tuple[Scale, ...] = ()
     cutoffs: tuple[Cutoff, ...] = ()
     minimal_important_change: Mapping[str, float] = field(default_factory=dict)
+    minimal_important_percent: Mapping[str, float] = field(default_factory=dict)
     better: Literal["lower", "higher"] | None = None
     patient_items: PatientItems | None = None
     instructions: str = ""
@@ -225,9 +227,12 @@ def _scale_value(scale: Scale, values: Mapping[str, float],
 def score_change(instrument: Instrument, before: float, after: float,
                  scale: str = "total") -> ScoreChange:
     """Change on ``scale`` ('total', a subscale code, or 'item' for one PSFS activity):
-    meaningful when |after - before| reaches the instrument's minimal important change."""
+    meaningful when |after - before| reaches the instrument's minimal important change, or
+    (where the instrument gives one) its minimal important percentage of ``before`` (NPRS:
+    2 points or 30 %, so 3 -> 2 is meaningful). None when the instrument gives neither."""
     delta = round(after - before, 2)
     mic = instrument.minimal_important_change.get(scale)
+    percent = instrument.minimal_important_percent.get(scale)
     better = instrument.better
     if delta == 0:
         direction: Literal["better", "worse", "same", "changed"] = "same"
@@ -235,7 +240,12 @@ def score_change(instrument: Instrument, before: float, after: float,
         direction = "changed"
     else:
         direction = "better" if (delta < 0) == (better == "lower") else "worse"
-    return ScoreChange(delta, None if mic is None else abs(delta) >= mic, direction)
+    if mic is None and percent is None:
+        return ScoreChange(delta, None, direction)
+    meaningful = ((mic is not None and abs(delta) >= mic)
+                  or (percent is not None and before != 0
+                      and abs(delta) * 100 >= percent * abs(before) - 1e-9))
+    return ScoreChange(delta, meaningful, direction)
 
 
 def load_instruments(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Instrument]:
@@ -334,7 +344,8 @@ class _Parser:
             self.err("scoring", "Required mapping.")
             scoring = {}
         for key in scoring:
-            if key not in ("total", "subscales", "cutoffs", "minimal_important_change"):
+            if key not in ("total", "subscales", "cutoffs", "minimal_important_change",
+                           "minimal_important_percent"):
                 self.err(f"scoring.{key}", "Unknown key.")
         ids = tuple(i.id for i in items)
         total = self.scale(scoring.get("total"), "scoring.total", "total", ids, items, patient,
@@ -357,13 +368,21 @@ class _Parser:
             self.err("scoring.minimal_important_change",
                      "Map 'total', 'item' or a subscale code to a positive number.")
             mic = {}
+        percent = scoring.get("minimal_important_percent") or {}
+        if not isinstance(percent, Mapping) or any(
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100
+                or k not in scale_codes for k, v in percent.items()):
+            self.err("scoring.minimal_important_percent",
+                     "Map 'total' or a subscale code to a percentage (0-100].")
+            percent = {}
         if self.errors:
             return None
         return Instrument(
             code=code, name=self.text(doc, "name", ""), version=str(version),
             licence=self.text(doc, "licence", ""), text_source=text_source,  # type: ignore[arg-type]
             items=items, total=total, subscales=tuple(subscales), cutoffs=cutoffs,
-            minimal_important_change=dict(mic), better=better, patient_items=patient,
+            minimal_important_change=dict(mic), minimal_important_percent=dict(percent),
+            better=better, patient_items=patient,
             instructions=self.text(doc, "instructions", "", required=False), source=self.source)
 
     def items(self, doc: Mapping[str, Any]) -> tuple[tuple[Item, ...], PatientItems | None]:

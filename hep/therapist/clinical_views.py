@@ -291,6 +291,6 @@ def outcomes(patient_id: int):
 
 
 def _interpretation(text: str, names: dict) -> str:
-    """``"physical_activity:high"`` -> ``"Physical activity: high"``."""
+    """``"physical_activity:elevated"`` -> ``"Physical activity: elevated"``."""
     scale, _sep, label = text.partition(":")
     return f"{names.get(scale, scale)}: {label}" if label else text
