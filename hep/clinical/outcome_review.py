@@ -115,8 +115,9 @@ def activity_key(text: str) -> str:
 
 def review_measure(instrument: Instrument,
                    administrations: Iterable[Administration]) -> MeasureReview | None:
-    """The instrument's review over ``administrations`` (any order); None when there are none."""
-    rows = sorted(administrations, key=lambda a: (a.on, a.id))
+    """The instrument's review over ``administrations`` (by date; the same day in the order
+    given); None when there are none."""
+    rows = sorted(administrations, key=lambda a: a.on)  # stable: same-day order kept
     if not rows:
         return None
     if instrument.patient_items is not None:
@@ -221,7 +222,8 @@ def not_improving(reviews: Mapping[str, MeasureReview], instruments: Mapping[str
     any measure when not given) and no measure that has a meaningful-change line (PSFS, NPRS;
     not FABQ or EARS) has improved meaningfully. A measure that got meaningfully worse is not
     an improvement. Nothing is raised without a first administration: there is no baseline.
-    The evidence names the start, so one episode raises the flag once.
+    The evidence names the start and the latest administration, so a flag resolved by the
+    therapist is raised again only by a new response that still shows no improvement.
     """
     firsts = [r.first_on for r in reviews.values()]
     if start is None:
@@ -243,7 +245,9 @@ def not_improving(reviews: Mapping[str, MeasureReview], instruments: Mapping[str
     else:
         detail = (f"No outcome measure repeated by week {review_week} (since {start.isoformat()}): "
                   "nothing shows an improvement.")
-    return Alert("caution", NOT_IMPROVING, detail, (f"{NOT_IMPROVING}:{start.isoformat()}",), today)
+    latest = max((r.latest_on for r in reviews.values()), default=start)
+    return Alert("caution", NOT_IMPROVING, detail,
+                 (f"{NOT_IMPROVING}:{start.isoformat()}", f"outcomes:{latest.isoformat()}"), today)
 
 
 def improved_codes(reviews: Mapping[str, MeasureReview]) -> tuple[str, ...]:

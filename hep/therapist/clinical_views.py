@@ -217,6 +217,7 @@ def setting_labels() -> dict[str, str]:
         "exposure_meaningful_change_points": _("Exposure: a fear change above this is meaningful (points)"),
         "no_logs_alert_days": _("Alert after this many days without logs"),
         "low_adherence_alert_percent": _("Alert when adherence falls below (%)"),
+        "not_improving_review_week": _("Flag no meaningful improvement on any outcome measure by this week"),
     }
 
 

@@ -152,7 +152,7 @@ def test_not_improving(weeks, rounds, raised):
     assert (found is not None) is raised
     if found:
         assert (found.level, found.code) == ("caution", "not_improving")
-        assert found.evidence == (f"not_improving:{DAY0.isoformat()}",)
+        assert found.evidence[0] == f"not_improving:{DAY0.isoformat()}"
 
 
 def test_not_improving_week_is_a_setting():
