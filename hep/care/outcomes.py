@@ -71,11 +71,9 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
     """Score and store a response (422 naming the bad answers and any unanswered item as
     ``answers.<id>``, or ``items`` for the activities; replay rules by id)."""
     inst = instrument(code)
+    if inst.patient_items:
+        inst = _with_activities(inst, body.get("items"))
     try:
-        if inst.patient_items:
-            if not body.get("items"):
-                raise ScoringError({"items": [_("Name the activities you are rating.")]})
-            inst = inst.with_patient_items(body["items"])
         result = score(inst, body["answers"])
         missing = [i.id for i in inst.items if str(i.id) not in {str(k) for k in body["answers"]}]
         if missing:
@@ -99,6 +97,28 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
 
         refresh_alerts(patient)  # a response can raise or clear not_improving
     return row, created
+
+
+def _with_activities(inst: Instrument, texts: Any) -> Instrument:
+    """The instrument with the patient's named activities; 422 naming ``items`` (the count) or
+    ``items.<index>`` (an empty or repeated activity: lines are matched by their text)."""
+    if not texts:
+        raise Invalid(errors={"items": [_("Name the activities you are rating.")]})
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for index, text in enumerate(texts):
+        key = activity_key(text) if isinstance(text, str) else ""
+        if key and key in seen:
+            errors[f"items.{index}"] = [_("This activity is already in the list.")]
+        seen.add(key)
+    try:
+        named = inst.with_patient_items(texts)
+    except ScoringError as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault("items" if key == "_schema" else f"items.{int(key) - 1}", []).extend(messages)
+    if errors:
+        raise Invalid(errors=errors)
+    return named
 
 
 def history(patient: Patient) -> dict:

@@ -4,6 +4,7 @@ at the review week, cleared when a measure improves), beside a steady control pa
 improves."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import pytest
 import time_machine
 
 from hep.models import Alert, QuestionnaireResponse
+from tests.support.pages import sign_in, text_of
 
 from conftest import exercise_id
 
@@ -146,3 +148,52 @@ def test_the_review_week_is_a_setting(clinic):
     rate(clinic, patient_id, 6, [3, 3, 3])
     [flag] = clinic.alerts(patient_id)
     assert "week 4" in flag["detail"]
+
+
+def test_psfs_activities_are_named_once_then_re_rated(app, clinic):
+    patient_id = clinic.enrol("Activities")
+    phone = clinic.phones[patient_id]
+    assert phone.get("/api/v1/questionnaires/psfs/activities").get_json() == {"activities": []}
+    assert phone.get("/api/v1/questionnaires/nprs/activities").get_json() == {"activities": []}
+    rate(clinic, patient_id, 6, [2, 3, 4])
+    clinic.to_day(START + timedelta(weeks=2))
+    listed = phone.get("/api/v1/questionnaires/psfs/activities").get_json()["activities"]
+    assert [(a["activity"], a["baseline"], a["latest"], a["first_on"]) for a in listed] == [
+        (text, rating, rating, START.isoformat()) for text, rating in zip(ACTIVITIES, [2, 3, 4], strict=True)]
+    # re-rated, with a new activity that starts its own line
+    rate(clinic, patient_id, 6, [5, 3, 4, 1], items=[*ACTIVITIES, "Garden"])
+    listed = phone.get("/api/v1/questionnaires/psfs/activities").get_json()["activities"]
+    assert [(a["activity"], a["baseline"], a["latest"]) for a in listed][0] == ("Sit through a film", 2, 5)
+    assert listed[-1] == {"activity": "Garden", "baseline": 1, "latest": 1,
+                          "first_on": (START + timedelta(weeks=2)).isoformat()}
+    psfs = clinic.summary(patient_id)["outcomes"]["psfs"]
+    assert (psfs["baseline"], psfs["latest"], psfs["change"], psfs["meaningful"], psfs["improved"]) == (3, 4, 1, True, True)
+    assert {a["activity"]: a["in_baseline"] for a in psfs["activities"]}["Garden"] is False
+    # the therapist's patient page shows the section; the outcomes page each activity's line
+    browser = sign_in(app, clinic.credentials["email"])
+    page = text_of(browser.get(f"/t/patients/{patient_id}"))
+    assert "Outcome measures" in page and "Patient-Specific Functional Scale" in page
+    assert re.search(r"Patient-Specific Functional Scale</th>\s*<td>3</td>\s*<td>4</td>\s*<td>\+1</td>\s*<td>Yes</td>", page)
+    outcomes_page = text_of(browser.get(f"/t/patients/{patient_id}/outcomes"))
+    assert re.search(r"Sit through a film</th><td>2026-11-02</td><td>2 → 5</td>\s*<td>\+3 <span[^>]*>Meaningful", outcomes_page)
+
+
+@pytest.mark.parametrize("code, body, fields", [
+    ("psfs", {"answers": {"1": 3, "2": 3, "3": 3}}, {"items"}),
+    ("psfs", {"items": ["Walk", "Sit"], "answers": {"1": 3, "2": 3}}, {"items"}),
+    ("psfs", {"items": ["Walk", "Sit", " "], "answers": {"1": 3, "2": 3, "3": 3}}, {"items.2"}),
+    ("psfs", {"items": ["Walk", "Sit", "walk"], "answers": {"1": 3, "2": 3, "3": 3}}, {"items.2"}),
+    ("psfs", {"items": ["Walk", "Sit", "Lift"], "answers": {"1": 3, "2": 3}}, {"answers.3"}),
+    ("psfs", {"items": ["Walk", "Sit", "Lift"], "answers": {"1": 3, "2": 11, "3": 3}}, {"answers.2"}),
+    ("nprs", {"answers": {}}, {"answers.1"}),
+    ("ears", {"answers": {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4}}, {"answers.6"}),
+    ("ears", {"answers": {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5}}, {"answers.6"}),
+])
+def test_bad_responses_are_refused_naming_the_field(app, clinic, code, body, fields):
+    patient_id = clinic.enrol("Validation")
+    response = clinic.answer(patient_id, code, body.pop("answers"), **body)
+    assert response.status_code == 422
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert set(response.get_json()["errors"]) == fields
+    with app.app_context():
+        assert QuestionnaireResponse.select().count() == 0
