@@ -52,18 +52,32 @@ def instrument(code: str) -> Instrument:
 
 
 def definition(inst: Instrument, locale: str | None = None) -> dict:
-    """What a client needs to show the questionnaire."""
+    """What a client needs to show the questionnaire, in ``locale`` where the instrument's
+    licence allows a translation and the file has one. ``language`` is the language of the
+    texts; ``english_only`` is true when another language was asked for and none may be shown.
+    Answer labels (``anchors``) are translated value by value."""
+    lang = (locale or "en").split("_")[0].split("-")[0].lower()
+    texts = inst.translations.get(lang, {}) if inst.translation_allowed else {}
+    labels = texts.get("labels", {})
+    translated_items = texts.get("items", {})
+
+    def anchors(raw: Mapping[int, str]) -> dict[str, str]:
+        return {str(k): labels.get(k, v) for k, v in raw.items()}
+
     view: dict[str, Any] = {
-        "code": inst.code, "name": inst.name, "version": inst.version,
-        "instructions": inst.instructions, "licence": inst.licence,
-        "items": [{"id": i.id, "text": i.text, "min": i.minimum, "max": i.maximum,
-                   "anchors": {str(k): v for k, v in i.anchors.items()}} for i in inst.items],
+        "code": inst.code, "name": texts.get("title", inst.name), "version": inst.version,
+        "instructions": texts.get("instructions", inst.instructions), "licence": inst.licence,
+        "items": [{"id": i.id, "text": translated_items.get(i.id, i.text), "min": i.minimum,
+                   "max": i.maximum, "anchors": anchors(i.anchors)} for i in inst.items],
+        "language": lang if texts else "en",
+        "english_only": lang != "en" and not texts,
+        "translation_allowed": inst.translation_allowed,
     }
     if inst.patient_items:
         spec = inst.patient_items
         view["patient_items"] = {"min_count": spec.min_count, "max_count": spec.max_count,
-                                 "min": spec.minimum, "max": spec.maximum, "prompt": spec.prompt,
-                                 "anchors": {str(k): v for k, v in spec.anchors.items()}}
+                                 "min": spec.minimum, "max": spec.maximum,
+                                 "prompt": texts.get("prompt", spec.prompt), "anchors": anchors(spec.anchors)}
     return view
 
 

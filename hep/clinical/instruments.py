@@ -14,6 +14,9 @@ A clinic that holds a licence for an instrument drops its YAML into a folder pas
       - {id: "1", text: ..., min: 0, max: 6, anchors: {0: ..., 6: ...}, reverse: false}
     patient_items:                  # instead of items, for patient-named items (PSFS)
       {min_count: 3, max_count: 5, min: 0, max: 10, prompt: ..., anchors: {...}}
+    translation_allowed: true | false  # whether the licence allows showing a translation
+    translations:                   # only when allowed; per language, every key optional
+      es: {title: ..., instructions: ..., prompt: ..., items: {id: text}, labels: {value: text}}
     scoring:
       total: {method: sum | mean | none, items: [ids] (default all), range: [lo, hi]}
       subscales: [{code, name, method, items: [ids], range: [lo, hi]}]
@@ -125,6 +128,8 @@ class Instrument:
     patient_items: PatientItems | None = None
     instructions: str = ""
     source: str = ""
+    translation_allowed: bool = False
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def with_patient_items(self, texts: Sequence[str]) -> Instrument:
         """A concrete copy whose items "1".."n" are the patient's named activities.
@@ -322,7 +327,7 @@ class _Parser:
             self.err("_file", "A definition is a mapping.")
             return None
         known = {"code", "name", "version", "licence", "text_source", "better", "items",
-                 "patient_items", "scoring", "instructions"}
+                 "patient_items", "scoring", "instructions", "translation_allowed", "translations"}
         for key in doc:
             if key not in known:
                 self.err(str(key), "Unknown key.")
@@ -375,6 +380,10 @@ class _Parser:
             self.err("scoring.minimal_important_percent",
                      "Map 'total' or a subscale code to a percentage (0-100].")
             percent = {}
+        allowed = doc.get("translation_allowed", False)
+        if not isinstance(allowed, bool):
+            self.err("translation_allowed", "Must be true or false.")
+        translations = self.translations(doc.get("translations"), bool(allowed), items, patient)
         if self.errors:
             return None
         return Instrument(
@@ -383,7 +392,48 @@ class _Parser:
             items=items, total=total, subscales=tuple(subscales), cutoffs=cutoffs,
             minimal_important_change=dict(mic), minimal_important_percent=dict(percent),
             better=better, patient_items=patient,
-            instructions=self.text(doc, "instructions", "", required=False), source=self.source)
+            instructions=self.text(doc, "instructions", "", required=False), source=self.source,
+            translation_allowed=bool(allowed), translations=translations)
+
+    def translations(self, raw: Any, allowed: bool, items: tuple[Item, ...],
+                     patient: PatientItems | None) -> dict[str, dict[str, Any]]:
+        """``{lang: {title, instructions, prompt, items: {id: text}, labels: {value: text}}}``;
+        refused unless the licence allows a translation."""
+        if raw is None:
+            return {}
+        if not allowed:
+            self.err("translations", "Set translation_allowed: true (the licence must allow it).")
+            return {}
+        if not isinstance(raw, Mapping):
+            self.err("translations", "Map a language code to its texts.")
+            return {}
+        ids = {i.id for i in items}
+        values = set().union(*(range(i.minimum, i.maximum + 1) for i in items)) if items else (
+            set(range(patient.minimum, patient.maximum + 1)) if patient else set())
+        out: dict[str, dict[str, Any]] = {}
+        for lang, texts in raw.items():
+            where = f"translations.{lang}"
+            if not isinstance(lang, str) or not re.match(r"^[a-z]{2}$", lang) or not isinstance(texts, Mapping):
+                self.err(where, "Use a two-letter language code mapping to texts.")
+                continue
+            entry: dict[str, Any] = {}
+            for key, value in texts.items():
+                if key in ("title", "instructions", "prompt"):
+                    if isinstance(value, str) and value.strip():
+                        entry[key] = value.strip()
+                    else:
+                        self.err(f"{where}.{key}", "Required text.")
+                elif key == "items" and isinstance(value, Mapping) and all(
+                        str(k) in ids and isinstance(v, str) and v.strip() for k, v in value.items()):
+                    entry["items"] = {str(k): v.strip() for k, v in value.items()}
+                elif key == "labels" and isinstance(value, Mapping) and all(
+                        isinstance(k, int) and not isinstance(k, bool) and k in values
+                        and isinstance(v, str) and v.strip() for k, v in value.items()):
+                    entry["labels"] = {k: v.strip() for k, v in value.items()}
+                else:
+                    self.err(f"{where}.{key}", "Unknown key, or not item ids / answer values to texts.")
+            out[lang] = entry
+        return out
 
     def items(self, doc: Mapping[str, Any]) -> tuple[tuple[Item, ...], PatientItems | None]:
         raw_items, raw_patient = doc.get("items"), doc.get("patient_items")

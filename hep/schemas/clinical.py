@@ -161,6 +161,9 @@ class QuestionnaireOut(Schema):
     licence = fields.String()
     items = fields.List(fields.Nested(QuestionnaireItemOut))
     patient_items = fields.Nested(PatientItemsOut, metadata={"description": "Only for templates the patient fills in."})
+    language = fields.String(metadata={"description": "The language of the texts (a translation only where the licence allows)."})
+    english_only = fields.Boolean(metadata={"description": "Another language was asked for; this one is shown in English only."})
+    translation_allowed = fields.Boolean()
 
 
 class ScoreChangeOut(Schema):

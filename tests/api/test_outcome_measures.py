@@ -197,3 +197,19 @@ def test_bad_responses_are_refused_naming_the_field(app, clinic, code, body, fie
     assert set(response.get_json()["errors"]) == fields
     with app.app_context():
         assert QuestionnaireResponse.select().count() == 0
+
+
+def test_questionnaires_in_spanish_where_the_licence_allows(clinic):
+    phone = clinic.phones[clinic.enrol("Lola")]
+    spanish = {"Accept-Language": "es"}
+    nprs = phone.get("/api/v1/questionnaires/nprs", headers=spanish).get_json()
+    assert (nprs["name"], nprs["language"], nprs["english_only"]) == ("Escala numérica del dolor", "es", False)
+    assert nprs["items"][0]["anchors"] == {"0": "Sin dolor", "10": "El peor dolor imaginable"}
+    psfs = phone.get("/api/v1/questionnaires/psfs", headers=spanish).get_json()
+    assert psfs["patient_items"]["prompt"] == "¿Qué tal puedes hacer esta actividad hoy?"
+    for code in ("fabq", "ears"):
+        shown = phone.get(f"/api/v1/questionnaires/{code}", headers=spanish).get_json()
+        assert (shown["language"], shown["english_only"], shown["translation_allowed"]) == ("en", True, False)
+        assert shown["items"][0]["anchors"]["0"] in {"Completely disagree", "Completely agree"}
+    english = phone.get("/api/v1/questionnaires/fabq").get_json()
+    assert (english["language"], english["english_only"]) == ("en", False)

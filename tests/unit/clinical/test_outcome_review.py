@@ -159,3 +159,19 @@ def test_not_improving_week_is_a_setting():
     reviews = review_all(nprs=nprs(6, 6))
     assert not_improving(reviews, INSTRUMENTS, today=DAY0 + timedelta(weeks=4), review_week=4)
     assert not not_improving(reviews, INSTRUMENTS, today=DAY0 + timedelta(weeks=4), review_week=6)
+
+
+def test_translations_only_where_the_licence_allows():
+    from hep.clinical import InstrumentError, parse_instrument
+
+    base = {"code": "x", "name": "X", "version": "1", "licence": "own", "text_source": "original",
+            "items": [{"id": "1", "text": "Pain?", "min": 0, "max": 10}],
+            "scoring": {"total": {"method": "sum", "range": [0, 10]}}}
+    es = {"es": {"title": "X es", "items": {"1": "¿Dolor?"}, "labels": {0: "Nada"}}}
+    assert parse_instrument({**base, "translation_allowed": True, "translations": es}).translations == es
+    with pytest.raises(InstrumentError, match="translation_allowed"):
+        parse_instrument({**base, "translations": es})
+    with pytest.raises(InstrumentError, match="translations.es.items"):
+        parse_instrument({**base, "translation_allowed": True, "translations": {"es": {"items": {"9": "?"}}}})
+    assert {c: i.translation_allowed for c, i in INSTRUMENTS.items()} == {
+        "psfs": True, "nprs": True, "fabq": False, "ears": False}
