@@ -44,6 +44,7 @@ from .monitoring import (
                          monitoring_periods,
                          period_anchor,
 )
+from .outcome_review import Administration, MeasureReview, not_improving, review_measure, review_outcomes
 from .records import (
                          ALERT_LEVELS,
                          DISTAL_ORDER,
@@ -62,7 +63,8 @@ from .summary import PainPoint, PatientSummary, pain_series, patient_summary
 from .volume import ExerciseVolumeChange, VolumeCheck, check_program_volume, check_volume_increase, weekly_volume
 
 __all__ = [
-    "ALERT_LEVELS", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
+    "ALERT_LEVELS", "Administration", "MeasureReview", "not_improving", "review_measure",
+    "review_outcomes", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
     "check_program_volume", "distal_moves", "EMERGENCY_FLAGS", "RedFlagItem", "RedFlagScreen",
     "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",

@@ -51,6 +51,7 @@ _BOUNDS: dict[str, tuple[type, float, float]] = {
     "no_logs_alert_days": (int, 1, 90),
     "no_checkin_alert_days": (int, 1, 30),
     "low_adherence_alert_percent": (float, 0, 100),
+    "not_improving_review_week": (int, 1, 52),
 }
 
 #: Keys stored by earlier versions: mapped to their successor, or None (dropped: the rule they
@@ -99,7 +100,10 @@ class ClinicalSettings:
       ``exposure_meaningful_change_points`` is meaningful;
     - alerts: no logs for ``no_logs_alert_days`` (3) days, sessions but no check-in for
       ``no_checkin_alert_days`` (3) days (this also holds), adherence below
-      ``low_adherence_alert_percent`` (50).
+      ``low_adherence_alert_percent`` (50);
+    - outcome measures: ``not_improving`` (caution) when no measure with a meaningful-change
+      line has improved meaningfully ``not_improving_review_week`` (6) weeks after the first
+      one was answered.
     """
 
     pain_during_progress_max: int = 3
@@ -127,6 +131,7 @@ class ClinicalSettings:
     no_logs_alert_days: int = 3
     no_checkin_alert_days: int = 3
     low_adherence_alert_percent: float = 50.0
+    not_improving_review_week: int = 6
 
     def __post_init__(self) -> None:
         errors = _validate(self.to_dict())

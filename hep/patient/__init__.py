@@ -23,6 +23,9 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
+#: Views imported when first opened (app.js), so not preloaded by the shell; the service worker
+#: still precaches them for offline use.
+LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
 
 
 def _module_paths():
@@ -64,7 +67,8 @@ def _no_store(response):
 @bp.get("/app/")
 def shell():
     """The app shell; the client renders every view from the API."""
-    modules = [url_for("static", filename=p) for p in _module_paths() if p.endswith(".js")]
+    modules = [url_for("static", filename=p) for p in _module_paths()
+               if p.endswith(".js") and p not in LAZY_MODULES]
     html = render_template("patient/app.html", modules=modules, theme_color=THEME_COLOR)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "no-cache"

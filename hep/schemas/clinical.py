@@ -160,6 +160,9 @@ class QuestionnaireOut(Schema):
     licence = fields.String()
     items = fields.List(fields.Nested(QuestionnaireItemOut))
     patient_items = fields.Nested(PatientItemsOut, metadata={"description": "Only for templates the patient fills in."})
+    language = fields.String(metadata={"description": "The language of the texts (a translation only where the licence allows)."})
+    english_only = fields.Boolean(metadata={"description": "Another language was asked for; this one is shown in English only."})
+    translation_allowed = fields.Boolean()
 
 
 class ScoreChangeOut(Schema):
@@ -184,6 +187,60 @@ class QuestionnaireHistoryOut(MappingOut):
     """Instrument code -> the patient's responses to it and the change first -> latest."""
 
     mapping_of = MeasureHistoryOut
+
+
+class ChangeLineOut(Schema):
+    """One line baseline -> latest (``hep.clinical.outcome_review.Change``)."""
+
+    baseline = fields.Float(allow_none=True)
+    latest = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+    meaningful = fields.Boolean(allow_none=True, metadata={"description": "None: no change line, or fewer than two ratings."})
+    direction = fields.String(allow_none=True)
+
+
+class ActivityLineOut(ChangeLineOut):
+    """A PSFS activity with its own line from the day it was first named."""
+
+    activity = fields.String()
+    first_on = IsoDate()
+    ratings = fields.List(fields.Integer())
+    in_baseline = fields.Boolean(metadata={"description": "Named at the first administration."})
+
+
+class OutcomeOut(Schema):
+    """One measure over time (``MeasureReview.to_dict``): the main line is the total, or for
+    PSFS the mean over the re-rated baseline activities; ``meaningful`` also counts a single
+    PSFS activity changing by 3; ``labels`` are the latest response's cut-off labels."""
+
+    code = fields.String()
+    name = fields.String()
+    first_on = IsoDate()
+    latest_on = IsoDate()
+    count = fields.Integer()
+    baseline = fields.Float(allow_none=True)
+    latest = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+    meaningful = fields.Boolean(allow_none=True)
+    direction = fields.String(allow_none=True)
+    improved = fields.Boolean(metadata={"description": "A meaningful change in the better direction."})
+    labels = fields.List(fields.String(), metadata={"description": '"<scale>:<label>", e.g. "work:elevated"'})
+    scales = fields.Dict(keys=fields.String(), values=fields.Nested(ChangeLineOut))
+    activities = fields.List(fields.Nested(ActivityLineOut))
+    reason = fields.String()
+
+
+class ActivityOut(Schema):
+    activity = fields.String()
+    first_on = IsoDate()
+    baseline = fields.Integer(metadata={"description": "The first rating."})
+    latest = fields.Integer(metadata={"description": "The latest rating."})
+
+
+class ActivitiesOut(Schema):
+    """The activities the patient named last time, to re-rate (empty before the first time)."""
+
+    activities = fields.List(fields.Nested(ActivityOut))
 
 
 class SummaryQuery(Schema):
@@ -323,3 +380,5 @@ class SummaryOut(Schema):
     alerts = fields.List(fields.Nested(AlertOut))
     recommendations = fields.List(fields.Nested(RecommendationOut))
     settings = fields.Nested(ClinicalSettingsOut)
+    outcomes = fields.Dict(keys=fields.String(), values=fields.Nested(OutcomeOut),
+                           metadata={"description": "Instrument code -> the measure over time."})

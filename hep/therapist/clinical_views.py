@@ -217,6 +217,7 @@ def setting_labels() -> dict[str, str]:
         "exposure_meaningful_change_points": _("Exposure: a fear change above this is meaningful (points)"),
         "no_logs_alert_days": _("Alert after this many days without logs"),
         "low_adherence_alert_percent": _("Alert when adherence falls below (%)"),
+        "not_improving_review_week": _("Flag no meaningful improvement on any outcome measure by this week"),
     }
 
 
@@ -273,15 +274,18 @@ def _setting_message(text: str) -> str:
 @bp.get("/patients/<int:patient_id>/outcomes")
 @require_role("therapist")
 def outcomes(patient_id: int):
-    """Each outcome measure's responses over time and the change first -> latest."""
+    """Each outcome measure's responses over time and the change baseline -> latest (PSFS:
+    per activity)."""
     patient = therapist_patient(patient_id)
     known = outcome_measures.instruments()
+    reviews = outcome_measures.reviews(patient)
     measures = []
     for code, entry in outcome_measures.history(patient).items():
         inst = known.get(code)
         names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
         measures.append({
             "code": code, "name": inst.name if inst else code, "change": entry["change"],
+            "activities": [a.to_dict() for a in reviews[code].activities] if code in reviews else [],
             "subscales": [s.code for s in inst.subscales] if inst else [], "names": names,
             "responses": [{**r, "when": datetime.fromisoformat(r["recorded_at"]),
                            "interpretation": [_interpretation(i, names) for i in r["score"].get("interpretation", [])]}
@@ -291,6 +295,29 @@ def outcomes(patient_id: int):
 
 
 def _interpretation(text: str, names: dict) -> str:
-    """``"physical_activity:high"`` -> ``"Physical activity: high"``."""
+    """``"work:return_to_work_risk"`` -> ``"Work: return-to-work risk"``."""
+    labels = {"elevated": _("elevated"), "return_to_work_risk": _("return-to-work risk")}
     scale, _sep, label = text.partition(":")
-    return f"{names.get(scale, scale)}: {label}" if label else text
+    if not label:
+        return text
+    return f"{names.get(scale, scale)}: {labels.get(label, label.replace('_', ' '))}"
+
+
+def outcome_rows(outcomes: dict) -> list[dict]:
+    """The summary's ``outcomes`` block as the patient page's table rows: name, baseline,
+    latest, change, meaningful (True / False / None) and readable labels. A measure without a
+    total (FABQ) has a row per subscale."""
+    known = outcome_measures.instruments()
+    rows = []
+    for code, review in outcomes.items():
+        inst = known.get(code)
+        names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
+        labels = [_interpretation(t, names) for t in review["labels"]]
+        if review["baseline"] is not None or not review["scales"]:
+            lines = [(review["name"], review)]
+        else:
+            lines = [(f"{review['name']} · {names.get(k, k)}", v) for k, v in review["scales"].items()]
+        rows += [{"name": name, "code": code, "baseline": line["baseline"], "latest": line["latest"],
+                  "change": line["change"], "meaningful": line["meaningful"], "labels": labels}
+                 for name, line in lines]
+    return rows

@@ -131,6 +131,8 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require_role("therapist")
 def patient(patient_id: int):
+    from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
+
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
     log = [completion_view(c) for c in recent_completions(patient, limit=30)]
@@ -140,6 +142,7 @@ def patient(patient_id: int):
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
         summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
+        outcomes=outcome_rows(summary["outcomes"]),
         devices=devices.active_devices(patient),
     )
 

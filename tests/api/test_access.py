@@ -33,7 +33,7 @@ SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
     "today.today", "progress.progress", "completions.create_completion",
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
-    "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
+    "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond", "clinical.own_activities",
     "push.get_reminders", "push.put_reminders",
     "push.snooze", "patient_data.own_export",
 }

@@ -10,7 +10,6 @@ import logView from './views/log.js';
 import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
-import questionnaireView from './views/questionnaire.js';
 import settingsView, { setHooks } from './views/settings.js';
 
 const ICONS = {
@@ -146,7 +145,8 @@ async function boot() {
   route('/urgent', urgentView);
   route('/progress', progressView);
   route('/learn', learnView);
-  route('/questionnaire/:code', questionnaireView);
+  // Loaded when first opened (not part of the first load); precached for offline use.
+  route('/questionnaire/:code', (...args) => import('./views/questionnaire.js').then((m) => m.default(...args)));
   route('/settings', settingsView);
   tabs();
   mount.focus = false; // the first view keeps focus where the browser put it
