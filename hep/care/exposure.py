@@ -41,8 +41,7 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
         views.append({
             "id": item.id, "activity": item.activity, "harm_rating": item.harm_rating, "rank": rank,
             "mastered": state.mastered,
-            "mastery_reason": _("Fear after at or below %(limit)s on %(streak)s of the last %(needed)s sessions",
-                                limit=state.threshold, streak=state.streak, needed=state.required),
+            "mastery_reason": "; ".join(c.detail for c in state.conditions),
             "sessions": [_session_view(r, settings) for r in rows],
         })
     return views

@@ -21,7 +21,17 @@ from .assessment import (
                          red_flags_present,
                          validate_assessment,
 )
-from .exposure import ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change, next_item, rank_hierarchy
+from .exposure import (
+    Condition,
+    ExposureSession,
+    HierarchyItem,
+    Mastery,
+    expected_versus_actual,
+    mastery,
+    meaningful_change,
+    next_item,
+    rank_hierarchy,
+)
 from .instruments import (
                          Instrument,
                          InstrumentError,
@@ -58,11 +68,12 @@ __all__ = [
     "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
-    "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
+    "CompletionRecord", "Condition", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
     "Instrument", "InstrumentError", "Item", "Mastery", "MonitoringDays", "PainPoint",
     "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
     "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
     "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
+    "expected_versus_actual",
     "load_instruments", "local_date", "mastery", "meaningful_change", "monitoring_days",
     "next_item", "pain_series", "parse_instrument", "patient_summary", "rank_hierarchy",
     "recommend", "red_flag_alerts", "red_flags_present", "score", "score_change",
