@@ -137,7 +137,7 @@ def hierarchy(patient_id: int):
         form = request.form
         if form.get("action") == "session":
             item_id = number(form.get("item_id", ""))
-            session_values = {k: form.get(k, "") for k in ("fear_before", "fear_after", "note", "id")}
+            session_values = {k: form.get(k, "") for k in SESSION_FIELDS}
             session_errors = _record_session(patient, item_id, session_values)
             if not session_errors:
                 return redirect(url_for("therapist.hierarchy", patient_id=patient.id, _anchor=f"item-{item_id}"))
@@ -168,12 +168,20 @@ def _add_item(patient: Patient, values: dict) -> dict[str, list[str]]:
     return {}
 
 
+#: The session form's fields, in the order asked (before the exposure, then after it).
+SESSION_FIELDS = ("feared_outcome", "prediction", "fear_before", "outcome_happened", "fear_after",
+                  "safety_behaviour", "note", "id")
+
+
 def _record_session(patient: Patient, item_id, values: dict) -> dict[str, list[str]]:
     """Validate with the API's schema and store through ``add_session`` (replay-safe by the
     form's id, made when the form was shown)."""
+    answers = {"yes": True, "no": False}
     body = {"id": values["id"], "performed_at": datetime.now(UTC).isoformat(),
             "note": values["note"].strip(),
-            **{k: v for k in ("fear_before", "fear_after") if (v := number(values[k])) is not None}}
+            **({"feared_outcome": text} if (text := values["feared_outcome"].strip()) else {}),
+            **{k: v for k in ("prediction", "fear_before", "fear_after") if (v := number(values[k])) is not None},
+            **{k: answers[values[k]] for k in ("outcome_happened", "safety_behaviour") if values[k] in answers}}
     try:
         body = ExposureSessionIn().load(body)
     except ValidationError as exc:
