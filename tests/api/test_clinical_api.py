@@ -26,10 +26,16 @@ def test_demo_summary_has_each_recommendation_with_reasons(app, demo_therapist):
     assert summary["pain_series"] and summary["alerts"][0]["code"] == "regress_recommended"
     page = therapist.get(f"/t/patients/{patient['id']}").get_data(as_text=True)
     assert "Sit to stand" in page and "Pain during reached 6/10" in page and "RTM band 16-30" in page
-    # A second run of the demo reuses the patient and history.
+    # The demo's fear hierarchy: one item mastered, one under way, one not started.
+    exposure = summary["exposure"]
+    assert (exposure["mastered"], exposure["in_progress"], exposure["not_started"]) == (1, 1, 1)
+    assert exposure["next_item"]["activity"] == "Lift a laundry basket"
+    assert {r["code"] for r in exposure["next_item"]["reasons"]} >= {"no_safety_behaviour", "prediction_low"}
+    # A second run of the demo reuses the patient, history and hierarchy.
     with app.test_request_context():
         prepare("http://127.0.0.1:5000")
         assert Patient.select().count() == 1
+        assert ExposureSession.select().count() == 5
 
 
 def test_red_flag_checkin_raises_an_urgent_alert(enrolled, therapist_api):
