@@ -97,7 +97,8 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
 
 def exposure_summary(patient: Patient, settings: ClinicalSettings) -> dict:
     """The summary's ``exposure`` block: items per status, the next item to work on (the
-    lowest-ranked not mastered) and when the latest session was."""
+    lowest-ranked not mastered) and when the latest session was (ISO 8601 text, as the rest of
+    the summary hands over its dates)."""
     views = hierarchy_view(patient, settings)
     counts = {status: sum(1 for v in views if v["status"] == status)
               for status in ("not_started", "in_progress", "mastered")}
@@ -107,7 +108,7 @@ def exposure_summary(patient: Patient, settings: ClinicalSettings) -> dict:
             "next_item": None if upcoming is None else {
                 "id": upcoming["id"], "activity": upcoming["activity"], "status": upcoming["status"],
                 "reasons": [r for r in upcoming["reasons"] if not r["met"]]},
-            "last_session_at": latest}
+            "last_session_at": None if latest is None else from_storage(latest).isoformat()}
 
 
 def add_item(patient: Patient, activity: str, harm_rating: int) -> dict:

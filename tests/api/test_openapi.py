@@ -107,7 +107,7 @@ def test_the_summary_dump_is_the_service_view_unchanged(app, demo_therapist):
     served["alerts"] = therapist.get(f"/api/v1/patients/{patient_id}/summary?days=21").get_json()["alerts"]
     # What the therapist's clients read, present and filled in the demo.
     assert {"start", "end", "phase", "adherence", "pain_series", "monitoring_days", "alerts",
-            "recommendations", "settings"} <= set(served)
+            "recommendations", "settings", "exposure"} <= set(served)
     assert served["adherence"]["prescriptions"] and served["adherence"]["session_percent"] is not None
     week = next(iter(served["adherence"]["prescriptions"].values()))["weeks"][0]
     assert {"iso_year", "iso_week", "start", "end", "prescribed_sessions", "completed_sessions", "percent"} <= set(week)
