@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from hep.care import alerts as stored_alerts
 from hep.care import bridge
+from hep.care.exposure import exposure_summary
 from hep.care.monitoring import patient_period
 from hep.care.outcomes import outcomes_view
 from hep.care.thresholds import settings_for
@@ -97,7 +98,9 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     names = {**prescription_names({a.prescription_id for a in rows}), **evaluation.names}
     result["alerts"] = stored_alerts.alert_views(rows, names)
     result["phase"] = evaluation.phase
-    result["settings"] = settings_for(patient).to_dict()
+    settings = settings_for(patient)
+    result["exposure"] = exposure_summary(patient, settings)
+    result["settings"] = settings.to_dict()
     result["outcomes"] = outcomes_view(patient)
     return result
 

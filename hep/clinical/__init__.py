@@ -21,7 +21,17 @@ from .assessment import (
                          red_flags_present,
                          validate_assessment,
 )
-from .exposure import ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change, next_item, rank_hierarchy
+from .exposure import (
+    Condition,
+    ExposureSession,
+    HierarchyItem,
+    Mastery,
+    expected_versus_actual,
+    mastery,
+    meaningful_change,
+    next_item,
+    rank_hierarchy,
+)
 from .instruments import (
                          Instrument,
                          InstrumentError,
@@ -69,13 +79,14 @@ __all__ = [
     "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
-    "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
+    "CompletionRecord", "Condition", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
     "Instrument", "InstrumentError", "Item", "Mastery",
     "CurrentPeriod", "ManagementMonth", "MonitoringPeriod", "RtmCodes", "RtmCodesError",
     "PainPoint",
     "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
     "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
     "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
+    "expected_versus_actual",
     "load_instruments", "local_date", "mastery", "meaningful_change",
     "current_period", "management_month", "monitoring_periods", "period_anchor",
     "load_rtm_codes",

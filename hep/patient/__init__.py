@@ -23,9 +23,12 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
-#: Views imported when first opened (app.js), so not preloaded by the shell; the service worker
-#: still precaches them for offline use.
+# Two kinds of module are left out of the shell and imported when first opened (app.js):
+# LAZY_MODULES are still precached when the worker installs (screens a patient must reach
+# offline on first use); modules under LAZY_DIR are not, and the worker keeps a copy once
+# fetched (sw.js, LAZY).
 LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
+LAZY_DIR = "js/lazy/"
 
 
 def _module_paths():
@@ -36,7 +39,8 @@ def _module_paths():
 
 
 def shell_files():
-    """``(urls, version)``: what the service worker precaches and a hash of all of it.
+    """``(urls, version)``: what the service worker precaches and a hash of all of it (the
+    lazily loaded screens included, so a change to one installs a new worker too).
 
     Memoised per app (recomputed in debug mode, where files change under a running server).
     """
@@ -53,7 +57,7 @@ def shell_files():
     for po in sorted(i18n.SOURCE_DIR.glob("*/LC_MESSAGES/messages.po")):
         digest.update(po.read_bytes())
     # The catalogs are cached on first use (only the patient's language is ever needed).
-    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths]
+    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths if not rel.startswith(LAZY_DIR)]
     result = (urls, digest.hexdigest()[:12])
     current_app.extensions["hep_patient_shell"] = result
     return result
@@ -68,7 +72,7 @@ def _no_store(response):
 def shell():
     """The app shell; the client renders every view from the API."""
     modules = [url_for("static", filename=p) for p in _module_paths()
-               if p.endswith(".js") and p not in LAZY_MODULES]
+               if p.endswith(".js") and p not in LAZY_MODULES and not p.startswith(LAZY_DIR)]
     html = render_template("patient/app.html", modules=modules, theme_color=THEME_COLOR)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "no-cache"
@@ -82,7 +86,8 @@ def service_worker():
     urls, version = shell_files()
     core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
     # `shell` is the template's list of app-shell URLs, not a subprocess flag (bandit matches the keyword name).
-    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core)  # nosec B604
+    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core,  # nosec B604
+                           lazy_prefix=url_for("static", filename=LAZY_DIR))
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

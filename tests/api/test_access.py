@@ -58,7 +58,9 @@ def _valid_bodies(exercise_id: int) -> dict:
         "clinical.create_assessment": {"assessed_on": "2026-11-20", "data": {}},
         "clinical.add_hierarchy_item": {"activity": "Bend", "harm_rating": 10},
         "clinical.therapist_exposure_session": {"id": str(uuid.uuid4()), "performed_at": now,
-                                                "fear_before": 10, "fear_after": 5},
+                                                "feared_outcome": "It hurts", "prediction": 30,
+                                                "fear_before": 10, "outcome_happened": False,
+                                                "fear_after": 5, "safety_behaviour": False},
         "clinical.put_settings": {"min_sessions": 3},
         "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
@@ -164,7 +166,9 @@ def test_patients_reach_only_their_own_records(app, api, enrolled, therapist_api
     correction = {"id": str(uuid.uuid4()), "sets_done": 9, "reps_done": 9, "pain_during": 9,
                   "pain_after": 9, "effort": 9}
     assert intruder.post(f"/api/v1/completions/{own['id']}/corrections", correction).status_code == 404
-    session = {"id": str(uuid.uuid4()), "performed_at": own["performed_at"], "fear_before": 50, "fear_after": 10}
+    session = {"id": str(uuid.uuid4()), "performed_at": own["performed_at"], "feared_outcome": "It hurts",
+                   "prediction": 50, "fear_before": 50, "outcome_happened": False, "fear_after": 10,
+                   "safety_behaviour": False}
     assert intruder.post(f"/api/v1/hierarchy/{item}/sessions", session).status_code == 404
     assert intruder.get("/api/v1/today").get_json()["items"] == []
     assert intruder.get("/api/v1/completions").get_json() == []
