@@ -1,0 +1,73 @@
+"""The patient app's fixed items in Chromium at a phone viewport, each checked by what the
+patient sees and by what the server stores: the day's check-in corrected (online and
+offline), the join link opened again, the player's end state, Progress from the program's
+start, the time-zone question, Spanish, text size and reading aloud."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from .test_patient_pwa import READ_OUTBOX, expect, join, patient_api, slide
+from .waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+CALM = {"morning_pain": 3, "settled": "partly", "distal_symptom": "thigh", "new_numbness_or_weakness": False,
+        "red_flag_change": False, "weakness_worse": False, "back_pain": 2, "leg_pain": 4}
+
+
+def checked(page, group, label):
+    return page.get_by_role("group", name=re.compile(group)).get_by_label(label, exact=True)
+
+
+def open_checkin(page):
+    page.get_by_role("link", name="Check-in").first.click()
+    expect()(page.get_by_role("heading", name="Morning check-in", level=1)).to_be_visible()
+
+
+def test_the_days_check_in_is_shown_filled_in_and_corrected_online_and_offline(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    patient = patient_api(live_server, phone)
+    day = patient.get("/api/v1/today").json()["date"]
+    first = {"id": str(uuid.uuid4()), "date": day, **CALM}
+    assert patient.post("/api/v1/checkins", first).status_code == 201
+
+    open_checkin(page)
+    expect()(page.get_by_text("You sent your check-in this morning: pain 3 out of 10.")).to_be_visible()
+    page.get_by_role("button", name="Change my answers").click()
+    # The first answers are there to change, not a blank form.
+    expect()(page.get_by_label("How much pain do you have this morning?", exact=True)).to_have_value("3")
+    expect()(page.get_by_label("And in your leg?", exact=True)).to_have_value("4")
+    expect()(page.get_by_label("Partly")).to_be_checked()
+    expect()(page.get_by_label("Thigh")).to_be_checked()
+    expect()(checked(page, "bladder or bowel", "No")).to_be_checked()
+    slide(page, "How much pain do you have this morning?", 2)
+    page.get_by_role("button", name="Send check-in").click()
+    expect()(page.locator("#toast")).to_contain_text("Check-in sent")
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+
+    rows = patient.get("/api/v1/today").json()["checkin_today"]
+    assert rows["morning_pain"] == 5 and rows["supersedes"] == first["id"]
+    assert rows["leg_pain"] == 4 and rows["settled"] == "partly"  # unchanged answers kept
+
+    # Offline: the correction of the correction waits in the outbox and is stored once.
+    phone.set_offline(True)
+    open_checkin(page)
+    expect()(page.get_by_text("pain 5 out of 10")).to_be_visible()
+    page.get_by_role("button", name="Change my answers").click()
+    expect()(page.get_by_label("How much pain do you have this morning?", exact=True)).to_have_value("5")
+    page.get_by_label("No, it is worse than before").check()
+    page.get_by_role("button", name="Send check-in").click()
+    expect()(page.locator("#toast")).to_contain_text("Saved on this phone")
+    queued = page.evaluate(READ_OUTBOX)
+    assert [q["kind"] for q in queued] == ["checkin-correction"]
+    assert queued[0]["url"] == f"/api/v1/checkins/{rows['id']}/corrections"
+    phone.set_offline(False)
+    expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
+    now = patient.get("/api/v1/today").json()["checkin_today"]
+    assert now["id"] == queued[0]["body"]["id"] and now["supersedes"] == rows["id"]
+    assert now["settled"] == "no" and now["morning_pain"] == 5
+    assert patient.post(queued[0]["url"], queued[0]["body"]).status_code == 200  # stored exactly once
