@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import urlparse
 
 import pytest
 
 from .test_patient_pwa import READ_OUTBOX, expect, join, patient_api, slide
-from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +71,27 @@ def test_the_days_check_in_is_shown_filled_in_and_corrected_online_and_offline(p
     assert now["id"] == queued[0]["body"]["id"] and now["supersedes"] == rows["id"]
     assert now["settled"] == "no" and now["morning_pain"] == 5
     assert patient.post(queued[0]["url"], queued[0]["body"]).status_code == 200  # stored exactly once
+
+
+def test_the_join_link_opened_again_lands_in_the_app(browser, phone, live_server, invited_patient, therapist_http):
+    page = phone.new_page()
+    join(page, invited_patient)
+    page.goto(urlparse(invited_patient["join_url"]).path)
+    expect()(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+    expect()(page.get_by_text("This link did not work")).to_have_count(0)
+    assert page.url.endswith("/app/#/today")
+    trail = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/audit").json()["events"]
+    assert [e["action"] for e in trail].count("join.reopen") == 1
+
+    # Another phone with the used link: told once that it did not work.
+    other = browser.new_context(base_url=live_server.url, locale="en-US", viewport=phone.pages[0].viewport_size)
+    try:
+        stranger = other.new_page()
+        stranger.goto(urlparse(invited_patient["join_url"]).path)
+        stranger.get_by_role("button", name="Open my exercises").click()
+        alert = stranger.get_by_role("alert")
+        expect()(alert).to_contain_text("This link did not work")
+        text = alert.inner_text()
+        assert text.count("did not work") == 1 and "already used" not in text  # said once, not twice
+    finally:
+        other.close()

@@ -1,0 +1,35 @@
+"""What the server does for the patient app's fixed items: a join link opened again on a
+joined phone, the count of sessions done, Progress from the program's start, the time zone
+changed only when asked (and shown to the therapist), and server errors in the app's language."""
+from __future__ import annotations
+
+from hep.models import AuditEvent, Invite
+
+
+def _invite(therapist_api, name="Lu Patient"):
+    created = therapist_api.post("/api/v1/patients", {"display_name": name, "timezone": "America/New_York"})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    return body["id"], body["invite_url"].rsplit("/", 1)[-1]
+
+
+def test_a_joined_phone_opening_its_join_link_again_lands_in_the_app(app, api, therapist_api):
+    patient_id, token = _invite(therapist_api)
+    other_id, other_token = _invite(therapist_api, "Max Other")
+    phone = api()
+    assert phone.post("/api/v1/auth/join", {"token": token}).status_code == 200
+
+    again = phone.get(f"/join/{token}")
+    assert again.status_code == 303 and again.headers["Location"].endswith("/app/#/today")
+    assert again.headers["Cache-Control"] == "no-store"
+    # Another patient's link, or an anonymous visitor (a link previewer): the join page as usual,
+    # and nothing is used up or audited for them.
+    assert phone.get(f"/join/{other_token}").status_code == 200
+    preview = api().get(f"/join/{token}")
+    assert preview.status_code == 200 and "Open my exercises" in preview.get_data(as_text=True)
+    with app.app_context():
+        events = [(e.action, e.patient_id) for e in AuditEvent.select().where(AuditEvent.action == "join.reopen")]
+        assert events == [("join.reopen", patient_id)]
+        assert Invite.get(Invite.patient == other_id).used_at is None
+    trail = therapist_api.get(f"/api/v1/patients/{patient_id}/audit").get_json()
+    assert "join.reopen" in [e["action"] for e in trail["events"]]
