@@ -3,7 +3,12 @@ joined phone, the count of sessions done, Progress from the program's start, the
 changed only when asked (and shown to the therapist), and server errors in the app's language."""
 from __future__ import annotations
 
+from datetime import date
+
 from hep.models import AuditEvent, Invite
+from hep.push.reminders import work_done
+from tests.api.test_sessions_count import TODAY, counts, session
+from tests.api.test_sessions_count import noon as noon  # a fixture: the day the counts are read on
 
 
 def _invite(therapist_api, name="Lu Patient"):
@@ -33,3 +38,23 @@ def test_a_joined_phone_opening_its_join_link_again_lands_in_the_app(app, api, t
         assert Invite.get(Invite.patient == other_id).used_at is None
     trail = therapist_api.get(f"/api/v1/patients/{patient_id}/audit").get_json()
     assert "join.reopen" in [e["action"] for e in trail["events"]]
+
+
+def test_a_log_with_no_set_done_counts_as_no_session_anywhere(app, noon, enrolled, therapist_api):
+    patient, patient_id, program = enrolled
+    slider = next(i for i in program["items"] if i["frequency_per_day"] == 2)
+    stopped = session(slider["id"], sets_done=0, reps_done=0, pain_during=6)
+    assert patient.post("/api/v1/completions", stopped).status_code == 201
+    assert counts(app, therapist_api, patient, patient_id, slider["id"]) == \
+        {"today": 0, "progress": 0, "summary": 0, "patient_list": 0}
+    # Its ratings are kept: the log is listed, and pain is on the day's chart.
+    logged = patient.get("/api/v1/completions?days=1").get_json()
+    assert [(c["id"], c["sets_done"], c["pain_during"]) for c in logged] == [(stopped["id"], 0, 6)]
+    day = next(d for d in patient.get("/api/v1/progress?days=7").get_json()["days"] if d["date"] == TODAY)
+    assert day["pain_during_avg"] == 6
+
+    assert patient.post("/api/v1/completions", session(slider["id"], sets_done=1)).status_code == 201
+    assert counts(app, therapist_api, patient, patient_id, slider["id"]) == \
+        {"today": 1, "progress": 1, "summary": 1, "patient_list": 1}
+    with app.app_context():
+        assert work_done([(patient_id, date.fromisoformat(TODAY))]) == set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -95,3 +96,34 @@ def test_the_join_link_opened_again_lands_in_the_app(browser, phone, live_server
         assert text.count("did not work") == 1 and "already used" not in text  # said once, not twice
     finally:
         other.close()
+
+
+def test_the_finished_player_says_all_sets_done_and_a_log_of_no_sets_is_no_session(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    page.locator("li.card.exercise").nth(0).get_by_role("link", name="Start").click()
+    player = page.get_by_role("region", name="Exercise timer and counter")
+    expect()(player).to_contain_text("Set 1 of 2")
+    for _ in range(12):  # 2 sets x 3 reps on each side
+        skip = player.get_by_role("button", name="Skip rest")
+        if skip.is_visible():
+            skip.click()
+        player.get_by_role("button", name="Rep done").click()
+    expect()(player).to_contain_text("All 2 sets done")
+    expect()(player).not_to_contain_text("Set 2 of 2")
+    expect()(player).not_to_contain_text("0 of 3 reps")
+    expect()(player.get_by_role("link", name="Log this session")).to_be_visible()
+
+    # A log with 0 sets keeps its ratings but is no session done.
+    patient = patient_api(live_server, phone)
+    rx = patient.get("/api/v1/today").json()["items"][1]["prescription_id"]
+    zero = {"id": str(uuid.uuid4()), "prescription_id": rx, "performed_at": datetime.now(UTC).isoformat(),
+            "sets_done": 0, "reps_done": 0, "pain_during": 4, "pain_after": 3, "effort": 2}
+    assert patient.post("/api/v1/completions", zero).status_code == 201
+    page.goto("/app/#/today")
+    card = page.locator("li.card.exercise").nth(1)
+    expect()(card).to_be_visible()
+    today = patient.get("/api/v1/today").json()
+    assert [i["done_today"] for i in today["items"]] == [0, 0]
+    assert [c["sets_done"] for c in patient.get("/api/v1/completions?days=2").json()] == [0]
+    expect()(page.get_by_text("All done for today. Well done!")).to_have_count(0)
