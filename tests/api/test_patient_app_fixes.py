@@ -3,12 +3,15 @@ joined phone, the count of sessions done, Progress from the program's start, the
 changed only when asked (and shown to the therapist), and server errors in the app's language."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+
+import time_machine
 
 from hep.models import AuditEvent, Invite
 from hep.push.reminders import work_done
-from tests.api.test_sessions_count import TODAY, counts, session
+from tests.api.test_sessions_count import NOON_MADRID, TODAY, counts, session
 from tests.api.test_sessions_count import noon as noon  # a fixture: the day the counts are read on
+from tests.conftest import exercise_id
 
 
 def _invite(therapist_api, name="Lu Patient"):
@@ -58,3 +61,29 @@ def test_a_log_with_no_set_done_counts_as_no_session_anywhere(app, noon, enrolle
         {"today": 1, "progress": 1, "summary": 1, "patient_list": 1}
     with app.app_context():
         assert work_done([(patient_id, date.fromisoformat(TODAY))]) == set()
+
+
+def test_progress_starts_at_the_programs_start(app, api, therapist):
+    started = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # a program assigned 4 days before "today"
+    with time_machine.travel(started, tick=False):
+        therapist_api = api()
+        assert therapist_api.post("/api/v1/auth/login", {"email": therapist["email"],
+                                                         "password": therapist["password"]}).status_code == 200
+        created = therapist_api.post("/api/v1/patients", {"display_name": "New Start", "timezone": "Europe/Madrid"})
+        assert created.status_code == 201, created.get_json()
+        patient_id = created.get_json()["id"]
+        token = created.get_json()["invite_url"].rsplit("/", 1)[-1]
+        patient = api()
+        assert patient.post("/api/v1/auth/join", {"token": token}).status_code == 200
+        assert patient.get("/api/v1/progress?days=28").get_json()["days"] == []  # no program yet: no days
+        program = therapist_api.post(f"/api/v1/patients/{patient_id}/program", {"phase": "calm", "items": [
+            {"exercise_id": exercise_id(therapist_api, "cat-camel"), "sets": 1, "reps": 5, "frequency_per_day": 1}]})
+        assert program.status_code == 201
+    with time_machine.travel(NOON_MADRID, tick=False):
+        progress = patient.get("/api/v1/progress?days=28").get_json()
+    days = progress["days"]
+    assert [d["date"] for d in days] == ["2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"]
+    assert all(d["sessions_target"] == 1 for d in days)  # no "rest days" before the program existed
+    assert progress["adherence_percent"] == 0.0 and progress["streak"] == 0
+    with time_machine.travel(NOON_MADRID, tick=False):
+        assert len(patient.get("/api/v1/progress?days=3").get_json()["days"]) == 3  # the window still applies

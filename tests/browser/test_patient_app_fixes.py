@@ -127,3 +127,36 @@ def test_the_finished_player_says_all_sets_done_and_a_log_of_no_sets_is_no_sessi
     assert [i["done_today"] for i in today["items"]] == [0, 0]
     assert [c["sets_done"] for c in patient.get("/api/v1/completions?days=2").json()] == [0]
     expect()(page.get_by_text("All done for today. Well done!")).to_have_count(0)
+
+
+def test_progress_starts_with_the_program_and_the_pain_chart_has_axes_and_dates(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    patient = patient_api(live_server, phone)
+    today = patient.get("/api/v1/today").json()
+    rx = today["items"][0]["prescription_id"]
+    done = {"id": str(uuid.uuid4()), "prescription_id": rx, "performed_at": datetime.now(UTC).isoformat(),
+            "sets_done": 2, "reps_done": 3, "pain_during": 4, "pain_after": 2, "effort": 3}
+    assert patient.post("/api/v1/completions", done).status_code == 201
+    assert patient.post("/api/v1/checkins", {"id": str(uuid.uuid4()), "date": today["date"], **CALM}).status_code == 201
+
+    page.get_by_role("link", name="Progress").click()
+    expect()(page.get_by_role("heading", name="Progress", level=1)).to_be_visible()
+    # The program was assigned today: one day on the calendar, not 27 "rest days" before it.
+    stored = patient.get("/api/v1/progress?days=28").json()["days"]
+    assert [d["date"] for d in stored] == [today["date"]]
+    expect()(page.get_by_role("heading", name="Since your program started")).to_be_visible()
+    expect()(page.locator(".calendar li.day:not(.blank)")).to_have_count(1)
+    expect()(page.locator(".calendar li.rest")).to_have_count(0)
+
+    chart = page.get_by_role("img", name=re.compile(r"^Pain chart from .+ to .+, 0 \(no pain\) to 10 \(worst\)\.$"))
+    expect()(chart).to_be_visible()
+    ticks = chart.locator("svg text.tick").all_text_contents()
+    assert ticks[:3] == ["0", "5", "10"]  # the y axis
+    day_label = page.evaluate("(d) => new Intl.DateTimeFormat('en', {day: 'numeric', month: 'short'})"
+                              ".format(new Date(d + 'T12:00'))", today["date"])
+    assert day_label in ticks[3:]  # the x axis names the day
+    page.get_by_text("Pain day by day").click()
+    row = page.get_by_role("row", name=re.compile(re.escape(day_label)))
+    expect()(row).to_contain_text("4")
+    expect()(row).to_contain_text("3")
