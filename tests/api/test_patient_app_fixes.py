@@ -87,3 +87,25 @@ def test_progress_starts_at_the_programs_start(app, api, therapist):
     assert progress["adherence_percent"] == 0.0 and progress["streak"] == 0
     with time_machine.travel(NOON_MADRID, tick=False):
         assert len(patient.get("/api/v1/progress?days=3").get_json()["days"]) == 3  # the window still applies
+
+
+def test_the_zone_changes_only_when_sent_and_the_change_is_audited_for_the_therapist(app, api, therapist_api):
+    patient_id, token = _invite(therapist_api)
+    phone = api()
+    assert phone.post("/api/v1/auth/join", {"token": token}).status_code == 200
+    body = {"enabled": True, "times": ["08:00"], "days": [1, 2, 3, 4, 5]}
+    kept = phone.put("/api/v1/reminders", body)
+    assert kept.status_code == 200 and kept.get_json()["timezone"] == "America/New_York"
+    assert phone.put("/api/v1/reminders", {**body, "timezone": "America/New_York"}).status_code == 200  # unchanged
+    with app.app_context():
+        assert AuditEvent.select().where(AuditEvent.action == "patient.timezone").count() == 0
+    assert "changed by the patient on" not in therapist_api.get(f"/t/patients/{patient_id}").get_data(as_text=True)
+
+    moved = phone.put("/api/v1/reminders", {**body, "timezone": "Europe/Madrid"})
+    assert moved.get_json()["timezone"] == "Europe/Madrid"
+    assert therapist_api.get(f"/api/v1/patients/{patient_id}").get_json()["timezone"] == "Europe/Madrid"
+    with app.app_context():
+        event = AuditEvent.get(AuditEvent.action == "patient.timezone")
+        assert event.patient_id == patient_id and event.detail == {"before": "America/New_York", "after": "Europe/Madrid"}
+    page = therapist_api.get(f"/t/patients/{patient_id}").get_data(as_text=True)
+    assert "Time zone: Europe/Madrid" in page and "was America/New_York" in page

@@ -160,3 +160,62 @@ def test_progress_starts_with_the_program_and_the_pain_chart_has_axes_and_dates(
     row = page.get_by_role("row", name=re.compile(re.escape(day_label)))
     expect()(row).to_contain_text("4")
     expect()(row).to_contain_text("3")
+
+
+@pytest.fixture
+def new_york_patient(therapist_http):
+    """A patient the therapist set in America/New_York (the phone is in Europe/Madrid)."""
+    created = therapist_http.post("/api/v1/patients", {"display_name": "Nora York", "timezone": "America/New_York"})
+    assert created.status_code == 201, created.text
+    patient = created.json()
+    exercises = {row["slug"]: row["id"] for row in therapist_http.get("/api/v1/exercises").json()}
+    assert therapist_http.post(f"/api/v1/patients/{patient['id']}/program", {"phase": "calm", "items": [
+        {"exercise_id": exercises["cat-camel"], "sets": 1, "reps": 5}]}).status_code == 201
+    return {"id": patient["id"], "join_url": patient["invite_url"]}
+
+
+def save_reminders(page):
+    page.get_by_role("link", name="Settings").first.click()
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Save reminders"))
+    form.get_by_label("Remind me to do my exercises").check()
+    if not form.get_by_label("Reminder time").count():
+        form.get_by_role("button", name="Add a time").click()
+        form.get_by_label("Reminder time").last.fill("08:30")
+    form.get_by_role("button", name="Save reminders").click()
+    return form
+
+
+def test_the_time_zone_is_asked_for_and_the_therapist_is_told(phone, live_server, new_york_patient, therapist_http):
+    page = phone.new_page()
+    join(page, new_york_patient)
+    patient = patient_api(live_server, phone)
+
+    # "No": the reminders are saved, the zone the therapist set is kept.
+    form = save_reminders(page)
+    question = form.get_by_role("group", name="Use Europe/Madrid?")
+    expect()(question).to_be_visible()
+    question.get_by_role("button", name="No, keep America/New_York").click()
+    expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
+    saved = patient.get("/api/v1/reminders").json()
+    assert saved["enabled"] is True and saved["timezone"] == "America/New_York"
+    page_html = therapist_http.get(f"/t/patients/{new_york_patient['id']}").text
+    assert "changed by the patient" not in page_html.split("<section", 1)[0]
+
+    # "Yes": the patient moves to the phone's zone, audited and shown on the patient page.
+    page.reload()
+    form = save_reminders(page)
+    form.get_by_role("group", name="Use Europe/Madrid?").get_by_role("button", name="Yes, use Europe/Madrid").click()
+    expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
+    assert patient.get("/api/v1/reminders").json()["timezone"] == "Europe/Madrid"
+    trail = therapist_http.get(f"/api/v1/patients/{new_york_patient['id']}/audit").json()["events"]
+    change = [e for e in trail if e["action"] == "patient.timezone"]
+    assert len(change) == 1 and change[0]["detail"] == {"before": "America/New_York", "after": "Europe/Madrid"}
+    header = therapist_http.get(f"/t/patients/{new_york_patient['id']}").text.split("<section", 1)[0]
+    assert "Time zone: Europe/Madrid" in header and "changed by the patient on" in header
+    assert "was America/New_York" in header
+
+    # Same zone now: saving asks nothing.
+    page.reload()
+    form = save_reminders(page)
+    expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
+    expect()(form.get_by_role("group", name="Use Europe/Madrid?")).to_be_hidden()
