@@ -9,10 +9,11 @@ offline.
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hep import i18n
+from hep.people import accounts
 
 bp = Blueprint("patient", __name__)
 
@@ -151,10 +152,15 @@ def client_catalog(locale):
 def join(token):
     """Join page. Opening it does not use the invite up: link previewers fetch URLs too.
 
-    The patient taps a button and ``static/js/join.js`` posts the token to the API.
+    The patient taps a button and ``static/js/join.js`` posts the token to the API. A phone
+    already signed in as the link's patient goes straight into the app.
     """
     if len(token) > 512:
         abort(404)
+    if accounts.reopen_join(token):
+        response = _no_store(redirect(url_for("patient.shell") + "#/today", code=303))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     html = render_template("patient/join.html", token=token, theme_color=THEME_COLOR)
     response = _no_store(current_app.make_response(html))
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 import peewee as pw
@@ -13,6 +14,7 @@ from hep.errors import Conflict, Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
 from hep.people import audit
+from hep.timeutil import from_storage, local_date
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
@@ -115,6 +117,13 @@ def dose_with_defaults(item: Mapping[str, Any], exercise: Exercise) -> dict:
 
 def dose_of(prescription: Prescription) -> dict:
     return {k: getattr(prescription, k) for k in DOSE_FIELDS}
+
+
+def program_start(patient: Patient) -> date | None:
+    """The patient's local day the first program version took effect; None before any."""
+    first = (ProgramVersion.select(ProgramVersion.created_at).join(Program)
+             .where(Program.patient == patient).order_by(ProgramVersion.number).first())
+    return local_date(from_storage(first.created_at), patient.timezone) if first else None
 
 
 def version_view(version: ProgramVersion, prescriptions: Iterable[Prescription] | None = None) -> dict:

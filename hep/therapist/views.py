@@ -26,6 +26,7 @@ from hep.people import patients as patient_service
 from hep.people.access import therapist_alert, therapist_patient
 from hep.people.auth import require_role
 from hep.programs import versions as programs
+from hep.push.subscriptions import last_timezone_change
 from hep.schemas.people import PatientIn
 from hep.schemas.programs import ProgramIn
 from hep.therapist import forms
@@ -144,6 +145,7 @@ def patient(patient_id: int):
         summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
         outcomes=outcome_rows(summary["outcomes"]),
         devices=devices.active_devices(patient),
+        timezone_change=last_timezone_change(patient),
     )
 
 
