@@ -12,6 +12,7 @@ from hep.errors import Conflict, Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
 from hep.people import audit
+from hep.programs.diff import version_changes
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
@@ -117,13 +118,25 @@ def dose_of(prescription: Prescription) -> dict:
 
 
 def version_view(version: ProgramVersion) -> dict:
+    """One version as the API shows it: its items, who made it (name and role) and its
+    ``changes`` against the version before it (``hep.programs.diff``)."""
+    earlier = (ProgramVersion.select()
+               .where(ProgramVersion.program == version.program_id, ProgramVersion.number < version.number)
+               .order_by(ProgramVersion.number.desc()).first())
+    view = _plain_view(version)
+    return {**view, "changes": version_changes(_plain_view(earlier) if earlier else None, view)}
+
+
+def _plain_view(version: ProgramVersion) -> dict:
+    author = version.created_by if version.created_by_id else None
     return {
         "id": version.id,
         "number": version.number,
         "phase": version.phase,
         "notes": version.notes,
         "created_at": version.created_at,
-        "created_by": version.created_by.display_name if version.created_by_id else None,
+        "created_by": author.display_name if author else None,
+        "created_by_role": author.role if author else None,
         "items": [
             {"id": p.id, "exercise_id": p.exercise_id, "exercise_name": p.exercise.name,
              "position": p.position, **dose_of(p)}
@@ -137,7 +150,9 @@ def program_view(patient: Patient) -> dict:
     if program is None:
         return {"current": None, "history": []}
     versions = list(program.versions.order_by(ProgramVersion.number.desc()))
-    views = [version_view(v) for v in versions]
+    plain = [_plain_view(v) for v in versions]
+    views = [{**view, "changes": version_changes(plain[i + 1] if i + 1 < len(plain) else None, view)}
+             for i, view in enumerate(plain)]
     return {"current": views[0] if views else None, "history": views}
 
 

@@ -82,6 +82,17 @@ class PrescriptionOut(DoseOut):
     position = fields.Integer()
 
 
+class VersionChangeOut(Schema):
+    """One difference from the previous version (``hep.programs.diff``)."""
+
+    change = fields.String(metadata={"enum": ["added", "removed", "changed"]})
+    exercise_id = fields.Integer(allow_none=True, metadata={"description": "None for the version's own phase or notes."})
+    exercise_name = fields.String(allow_none=True)
+    field = fields.String(allow_none=True, metadata={"description": "The changed field; None when an exercise was added or removed."})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
 class ProgramVersionOut(Schema):
     id = fields.Integer()
     number = fields.Integer()
@@ -89,7 +100,11 @@ class ProgramVersionOut(Schema):
     notes = fields.String()
     created_at = Instant()
     created_by = fields.String(allow_none=True)
+    created_by_role = fields.String(
+        allow_none=True, metadata={"description": "therapist, admin or patient; None when the account is gone."})
     items = fields.List(fields.Nested(PrescriptionOut))
+    changes = fields.List(fields.Nested(VersionChangeOut),
+                          metadata={"description": "What changed against the previous version."})
 
 
 class ProgramOut(Schema):

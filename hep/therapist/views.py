@@ -54,6 +54,11 @@ def labels() -> dict:
                          "caution": _("Note"), "info": _("Note")},
         "outcome_labels": {"cleared": _("Cleared: no serious cause"), "referred": _("Referred for urgent care"),
                            "answered_in_error": _("Answered in error")},
+        "field_labels": {"phase": _("Phase"), "notes": _("Notes"), "sets": _("Sets"), "reps": _("Reps"),
+                         "hold_seconds": _("Hold (seconds)"), "rest_seconds": _("Rest (seconds)"),
+                         "side": _("Side"), "load": _("Load"), "load_value": _("Weight"), "load_unit": _("Unit"),
+                         "frequency_per_day": _("Times a day"), "days_of_week": _("Days"),
+                         "pain_ceiling": _("Pain ceiling (0–10)")},
         "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
                           "stop": _("Stop")},
     }
