@@ -60,6 +60,14 @@ class ProgramIn(Schema):
     )
 
 
+class ApplyIn(Schema):
+    """Apply the current recommendation for one prescription as a new program version."""
+
+    # As for ProgramIn: a rise above the patient's weekly-volume cap, or of the load, is
+    # refused with 409 and the figures unless the therapist confirmed it.
+    confirm_volume_increase = fields.Boolean(load_default=False)
+
+
 class DoseOut(Schema):
     sets = fields.Integer()
     reps = fields.Integer()

@@ -72,7 +72,7 @@ def _routes(app):
 def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
                 "checkin_id": str(uuid.uuid4()), "code": "nprs", "device_id": "x" * 32,
-                "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
+                "locale": "en", "token": "x" * 20, "filename": "css/app.css", "prescription_id": 1}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
 
