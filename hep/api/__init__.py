@@ -21,9 +21,10 @@ def register(app: Flask) -> None:
         patients,
         progress,
         push,
+        templates,
         today,
     )
 
-    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
+    for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts, push,
                    devices, patient_data, fhir):
         api.register_blueprint(module.bp)

@@ -10,7 +10,7 @@ from hep.people import patients as patient_service
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.programs import apply as applying
-from hep.programs import versions
+from hep.programs import templates, versions
 from hep.schemas.people import InviteOut, PatientCreatedOut, PatientIn, PatientOut
 from hep.schemas.programs import ApplyIn, ProgramIn, ProgramOut, ProgramVersionOut
 
@@ -67,11 +67,13 @@ def get_program(patient_id: int):
 @bp.arguments(ProgramIn)
 @bp.response(201, ProgramVersionOut)
 def assign_program(body, patient_id: int):
-    """Save a new program version (the patient's link does not change). 409 with
+    """Save a new program version (the patient's link does not change), or start from a
+    template of the clinic (``template_id``; fields given replace the template's). 409 with
     ``volume_changes`` (the figures per exercise) when the weekly volume of an exercise rises
     above the patient's cap or its load rises, unless ``confirm_volume_increase``."""
     patient = therapist_patient(patient_id)
-    version = versions.assign(patient, current_user, body["phase"], body["notes"], body["items"],
+    phase, notes, items = templates.program_from(current_user, body.get("template_id"), body)
+    version = versions.assign(patient, current_user, phase, notes, items,
                               confirm_volume_increase=body["confirm_volume_increase"])
     return versions.version_view(version)
 

@@ -49,17 +49,7 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
     ``confirm_volume_increase``; nothing is written then.
     """
     items = list(items)
-    wanted = {item["exercise_id"] for item in items}
-    visible = {
-        e.id: e for e in Exercise.visible_to(by.clinic_id).where(Exercise.id.in_(wanted))
-    }
-    errors = {
-        f"items.{i}.exercise_id": [_("Unknown exercise.")]
-        for i, item in enumerate(items)
-        if item["exercise_id"] not in visible
-    }
-    if errors:
-        raise Invalid(_("Some exercises are not in the library."), errors=errors)
+    visible = visible_exercises(items, by.clinic_id)
     doses = [dose_with_defaults(item, visible[item["exercise_id"]]) for item in items]
     if not confirm_volume_increase:
         changes = volume_changes(patient, [(item["exercise_id"], d) for item, d in zip(items, doses, strict=True)])
@@ -82,6 +72,21 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
 
     refresh_alerts(patient)
     return version
+
+
+def visible_exercises(items: list[Mapping[str, Any]], clinic_id: int | None) -> dict[int, Exercise]:
+    """The items' exercises by id; raises ``Invalid`` naming ``items.N.exercise_id`` for each
+    one that is not in the library visible to the clinic."""
+    wanted = {item["exercise_id"] for item in items}
+    visible = {e.id: e for e in Exercise.visible_to(clinic_id).where(Exercise.id.in_(wanted))}
+    errors = {
+        f"items.{i}.exercise_id": [_("Unknown exercise.")]
+        for i, item in enumerate(items)
+        if item["exercise_id"] not in visible
+    }
+    if errors:
+        raise Invalid(_("Some exercises are not in the library."), errors=errors)
+    return visible
 
 
 def volume_changes(patient: Patient, planned: list[tuple[int, Mapping[str, Any]]]) -> list[dict]:

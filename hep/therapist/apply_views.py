@@ -27,7 +27,7 @@ def apply_recommendation(patient_id: int, prescription_id: int):
             confirmed = request.form.get("action") == "confirm"
             version = applying.apply(patient, current_user, prescription_id, confirm_volume_increase=confirmed)
             flash(_("Applied: saved version %(n)s of the program.", n=version.number), "success")
-            return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
+            return redirect(url_for("therapist.patient", patient_id=patient.id))  # the message at the top
     except applying.NotApplicable as exc:
         return render_template("therapist/apply_recommendation.html", patient=patient, plan=None,
                                refusal=exc.detail, status=exc.extra.get("status"),

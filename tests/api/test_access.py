@@ -39,6 +39,8 @@ PATIENT = {
 }
 THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
+    # The clinic's templates: another clinic's are never listed nor usable (tests/api/test_templates.py).
+    "templates.list_templates", "templates.create_template",
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
     "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
