@@ -36,6 +36,7 @@ _BOUNDS: dict[str, tuple[type, float, float]] = {
     "adherence_target_percent": (float, 0, 100),
     "min_reps_in_reserve": (int, 0, 10),
     "weekly_volume_increase_cap_percent": (float, 0, 100),
+    "dose_step_percent": (float, 1, 50),
     "morning_rise_points": (float, 0.5, 10),
     "morning_reference_mornings": (int, 3, 14),
     "morning_reference_min": (int, 1, 14),
@@ -102,6 +103,9 @@ class ClinicalSettings:
       nothing progresses;
     - ``weekly_volume_increase_cap_percent`` (20): the weekly-volume rise that needs the
       therapist's confirmation;
+    - ``dose_step_percent`` (10): applying a progress (or regress) to an exercise with no harder
+      (or easier) neighbour raises (or lowers) its hold, or its reps, by this share
+      (``hep.clinical.dose_step``);
     - exposure (hep.clinical.exposure): an item is mastered when, over its latest
       ``exposure_mastery_window`` (3) sessions with a prediction (at least
       ``exposure_mastery_min_sessions``, 2), the predicted likelihood of the feared outcome fell
@@ -128,6 +132,7 @@ class ClinicalSettings:
     adherence_target_percent: float = 80.0
     min_reps_in_reserve: int = 2
     weekly_volume_increase_cap_percent: float = 20.0
+    dose_step_percent: float = 10.0
     morning_rise_points: float = 2.0
     morning_reference_mornings: int = 7
     morning_reference_min: int = 5

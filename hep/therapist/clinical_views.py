@@ -206,6 +206,7 @@ def setting_labels() -> dict[str, str]:
         "adherence_target_percent": _("Adherence target (%)"),
         "min_reps_in_reserve": _("Reps in reserve needed to progress"),
         "weekly_volume_increase_cap_percent": _("Cap on the weekly volume increase (%)"),
+        "dose_step_percent": _("Dose step when applying a progress or regress (%)"),
         "pain_after_progress_max": _("Pain after: highest that still allows progress (0-10)"),
         "pain_after_regress_above": _("Pain after: regress above (0-10)"),
         "progress_share_percent": _("Share of sessions within the progress lines needed to progress (%)"),

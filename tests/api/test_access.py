@@ -39,6 +39,8 @@ PATIENT = {
 }
 THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
+    # The clinic's templates: another clinic's are never listed nor usable (tests/api/test_templates.py).
+    "templates.list_templates", "templates.create_template",
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
     "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
@@ -78,7 +80,8 @@ def _routes(app):
 def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
                 "checkin_id": str(uuid.uuid4()), "code": "nprs", "entry_id": 1, "device_id": "x" * 32,
-                "locale": "en", "token": "x" * 20, "filename": "css/app.css"}
+                "locale": "en", "token": "x" * 20, "filename": "css/app.css",
+                "prescription_id": 1}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
 
