@@ -8,7 +8,8 @@ A session counts for the prescription of the program version *in effect on the l
 was done* (a version takes effect on the patient's local day it was created). A session
 logged against another version of the same exercise (logged offline before a dose change
 arrived, say) counts for that day's prescription of the exercise. Corrections replace the
-session they correct, so each session counts once.
+session they correct, so each session counts once. A log with no set done is no session
+(``hep.clinical.records.MIN_SETS_FOR_SESSION``, the rule adherence uses too).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from datetime import date
 
 import peewee as pw
 
+from hep.clinical.records import MIN_SETS_FOR_SESSION
 from hep.models import Completion, Patient, Prescription, Program, ProgramVersion
 from hep.timeutil import from_storage, local_date
 
@@ -124,7 +126,8 @@ def _count_chunk(patient_ids: Sequence[int], days: Sequence[date]) -> dict[tuple
         counts = (Completion.current()
                   .select(Completion.patient, Completion.prescription, Completion.local_date,
                           pw.fn.COUNT(Completion.id))
-                  .where(Completion.patient.in_(list(patient_ids)) & Completion.local_date.in_(list(days)))
+                  .where(Completion.patient.in_(list(patient_ids)) & Completion.local_date.in_(list(days))
+                         & (Completion.sets_done >= MIN_SETS_FOR_SESSION))
                   .group_by(Completion.patient, Completion.prescription, Completion.local_date)
                   .tuples())
         for pid, rx_id, day, count in counts:
