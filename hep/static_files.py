@@ -25,6 +25,7 @@ from flask import Flask, current_app, url_for
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from hep.instance import FILE_MODE, FOLDER_MODE, private_folder
 from hep.security import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY, SUBRESOURCE_HEADERS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -47,13 +48,16 @@ def compressed_mirror(cache_dir: Path, version: str, root: Path = STATIC_DIR) ->
     target = cache_dir / version
     if target.is_dir():
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=cache_dir))
+    private_folder(cache_dir)
+    building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=cache_dir))  # mode 0700
     shutil.copytree(root, building, dirs_exist_ok=True)
     compressor = Compressor(quiet=True)
     for path in [p for p in building.rglob("*") if p.is_file()]:
         if compressor.should_compress(path.name):
             compressor.compress(str(path))
+    # Owner-only like the rest of the instance folder (the copies took the package's modes).
+    for path in [building, *building.rglob("*")]:
+        os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
     try:
         os.rename(building, target)
     except OSError:  # another process got there first
