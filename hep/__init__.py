@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from hep import db, i18n, queue, security
+    from hep import db, i18n, queue, security, static_files
     from hep.extensions import api, csrf, limiter
     from hep.people import audit, auth
     from hep.schemas.docs import SchemaPlugin
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin(app.view_functions)})
     queue.init_app(app)
+    static_files.init_app(app)  # inside the proxy fix
     security.init_app(app)
 
 

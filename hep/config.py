@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "CORRECTION_WINDOW_DAYS": 7,
     # A therapist's or admin's session ends after this many minutes without a request (0: never).
     "THERAPIST_IDLE_MINUTES": 30,
+    # Compressed copies of the static files, one folder per version; default <instance>/static-cache
+    "STATIC_CACHE_DIR": None,
     "EMBEDDED_CONSUMER": True,  # `hep serve` runs the queue consumer in-process
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: none
     "PROXY_COUNT": 0,
@@ -74,7 +76,7 @@ _ENV_KEYS = (
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
     "PROXY_COUNT", "THERAPIST_IDLE_MINUTES", "REMINDER_CLAIM_LEASE_SECONDS", "RTM_CODES_PATH",
-    "RTM_PERIOD_START",
+    "RTM_PERIOD_START", "STATIC_CACHE_DIR",
 )
 RTM_PERIOD_STARTS = ("first_data_day", "program_start")
 MIN_SECRET_LENGTH = 32

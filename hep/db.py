@@ -51,7 +51,7 @@ class ThreadSqliteDatabase(pw.SqliteDatabase):
     """SQLite with one connection per thread, kept open across requests.
 
     Contract: ``connect(reuse_if_open=True)`` returns the calling thread's open connection, or
-    opens one (running the PRAGMAs once); ``close()`` closes the calling thread's;
+    opens one (running the PRAGMAs once, and closing those of threads that have ended); ``close()`` closes the calling thread's;
     ``close_all()`` closes every thread's (a thread whose connection was closed that way opens
     a new one on its next ``connect``); ``drop_inherited()`` (after a fork, in the child)
     forgets every connection without closing it.
@@ -62,13 +62,19 @@ class ThreadSqliteDatabase(pw.SqliteDatabase):
         # the thread that opened it (and close_all runs at exit or when replacing the database).
         kwargs.setdefault("check_same_thread", False)
         self._registry_lock = threading.Lock()
-        self._open: dict[int, Any] = {}
+        self._open: dict[int, tuple[Any, threading.Thread]] = {}
         super().__init__(*args, **kwargs)
 
     def _connect(self):
         conn = super()._connect()
         with self._registry_lock:
-            self._open[id(conn)] = conn
+            # Threads come and go (a server's thread per request): the connections of those
+            # that have ended are closed here, or each would stay open for good.
+            ended = [key for key, (_c, thread) in self._open.items() if not thread.is_alive()]
+            stale = [self._open.pop(key)[0] for key in ended]
+            self._open[id(conn)] = (conn, threading.current_thread())
+        for old in stale:
+            old.close()
         return conn
 
     def _close(self, conn) -> None:
@@ -92,14 +98,14 @@ class ThreadSqliteDatabase(pw.SqliteDatabase):
 
     def close_all(self) -> None:
         with self._registry_lock:
-            conns, self._open = list(self._open.values()), {}
+            conns, self._open = [conn for conn, _t in self._open.values()], {}
         self._state.reset()
         for conn in conns:
             conn.close()
 
     def drop_inherited(self) -> None:
         with self._registry_lock:
-            conns, self._open = list(self._open.values()), {}
+            conns, self._open = [conn for conn, _t in self._open.values()], {}
         _abandon(conns)
         self._fresh_state()
 

@@ -57,8 +57,14 @@ def database_url(tmp_path):
         yield url
 
 
+@pytest.fixture(scope="session")
+def static_cache(tmp_path_factory):
+    """One folder of compressed static files for the whole run (built once, not per app)."""
+    return str(tmp_path_factory.mktemp("static-cache"))
+
+
 @pytest.fixture
-def make_app(tmp_path, database_url):
+def make_app(tmp_path, database_url, static_cache):
     """Build an app on this test's database; keyword overrides go into its config."""
 
     def build(**overrides):
@@ -67,6 +73,7 @@ def make_app(tmp_path, database_url):
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": database_url,
             "QUEUE_URL": "immediate",
+            "STATIC_CACHE_DIR": static_cache,
             "LOGIN_RATE_LIMIT": "1000 per minute",
             # Many tests let simulated days pass with one therapist client; the staff idle
             # timeout is on in its own tests (tests/api/test_idle_timeout.py and others that ask).

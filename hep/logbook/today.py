@@ -61,15 +61,17 @@ def current_prescriptions(patient: Patient) -> list[Prescription]:
 
 def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], bool, CheckIn | None]:
     """In one statement: today's sessions (the prescription each was logged against, how
-    many), whether any session was logged yesterday, and today's current check-in.
+    many count), whether anything was logged yesterday, and today's current check-in.
 
     The patient's row anchors the statement, so it has a row even when nothing was logged;
     the check-in columns repeat on each row of sessions."""
     yesterday = today - timedelta(days=1)
     sessions = (Completion.current()
-                .select(Completion.prescription, Completion.local_date, pw.fn.COUNT(Completion.id).alias("n"))
-                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today])
-                       & (Completion.sets_done >= MIN_SETS_FOR_SESSION))  # the one sessions-done rule
+                .select(Completion.prescription, Completion.local_date,
+                        # Sessions that count (hep.logbook.sessions); a log with fewer sets
+                        # still says the patient worked that day.
+                        pw.fn.SUM(pw.Case(None, [(Completion.sets_done >= MIN_SETS_FOR_SESSION, 1)], 0)).alias("n"))
+                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today]))
                 .group_by(Completion.prescription, Completion.local_date)
                 .alias("sessions"))
     rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,

@@ -4,6 +4,7 @@ while the parent's keep working."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 
 import pytest
@@ -34,7 +35,7 @@ def test_two_requests_on_one_thread_use_the_same_sqlite_connection(app, therapis
 
 
 @sqlite_only
-def test_another_thread_gets_its_own_connection_and_close_all_closes_both(app, therapist_api):
+def test_another_thread_gets_its_own_connection_closed_when_it_ends_and_by_close_all(app, therapist_api):
     seen = connection_seen(app)
     assert therapist_api.get("/api/v1/me").status_code == 200
 
@@ -45,6 +46,12 @@ def test_another_thread_gets_its_own_connection_and_close_all_closes_both(app, t
     thread.start()
     thread.join()
     assert len(seen) == 2 and seen[0] is not seen[1]
+    # That thread has ended: the next connection opened closes its one.
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    with pytest.raises(sqlite3.ProgrammingError):
+        seen[1].execute("SELECT 1")
     db.obj.close_all()
     assert db.is_closed()
     # The next request opens a fresh connection and works.

@@ -39,9 +39,6 @@ class Spec:
     body: Callable[[dict], Any] | None = None
     statuses: tuple[int, ...] = (200,)
     chunked: bool = False  # deletes by id lists of 500: one statement more per 500 rows, by design
-    # The small world's two days earn "hold" (refused, 409), the large one's 90 days "progress"
-    # (applied, 201): two paths, so held to the budget but not compared with each other.
-    outcome_varies: bool = False
 
 
 def _now() -> str:
@@ -69,8 +66,8 @@ def _assessment(w):
 
 
 def _exposure(_w):
-    return {"id": str(uuid.uuid4()), "performed_at": _now(), "feared_outcome": "My back gives way",
-            "prediction": 40, "fear_before": 40, "outcome_happened": False, "safety_behaviour": False, "fear_after": 20}
+    return {"id": str(uuid.uuid4()), "performed_at": _now(), "feared_outcome": "My back gives way", "prediction": 60,
+            "fear_before": 40, "outcome_happened": False, "fear_after": 20, "safety_behaviour": False}
 
 
 P = "/api/v1/patients/{patient_id}"
@@ -96,6 +93,7 @@ SPECS: dict[str, Spec] = {
         "patient", "/api/v1/hierarchy/{item_id}/sessions", 5, _exposure, (201,)),
     "GET /api/v1/questionnaires": Spec("patient", "/api/v1/questionnaires", 1),
     "GET /api/v1/questionnaires/<code>": Spec("patient", "/api/v1/questionnaires/nprs", 1),
+    "GET /api/v1/questionnaires/<code>/activities": Spec("patient", "/api/v1/questionnaires/psfs/activities", 3),
     "POST /api/v1/questionnaires/<code>/responses": Spec(
         "patient", "/api/v1/questionnaires/nprs/responses", 18,
         lambda w: {"id": str(uuid.uuid4()), "answers": {"1": 4}}, (201,)),
@@ -116,8 +114,8 @@ SPECS: dict[str, Spec] = {
     f"GET {P.replace('{patient_id}', '<int:patient_id>')}": Spec("therapist", P, 11),
     "GET /api/v1/patients/<int:patient_id>/program": Spec("therapist", P + "/program", 5),
     "POST /api/v1/patients/<int:patient_id>/recommendations/<int:prescription_id>/apply": Spec(
-        "therapist", P + "/recommendations/{prescription_id}/apply", 44, lambda w: {}, (201, 409),
-        outcome_varies=True),
+        "therapist", P + "/recommendations/{prescription_id}/apply", 41, lambda w: {"confirm_volume_increase": True},
+        (201, 409)),  # 409: the recommendation is to hold (bulk histories are steady)
     "POST /api/v1/patients/<int:patient_id>/program": Spec(
         "therapist", P + "/program", 27,
         lambda w: {"phase": "calm", "items": [{"exercise_id": w["exercise_id"]}], "confirm_volume_increase": True},
@@ -139,6 +137,18 @@ SPECS: dict[str, Spec] = {
         "therapist", P + "/hierarchy/{item_id}/sessions", 6, _exposure, (201,)),
     "GET /api/v1/patients/<int:patient_id>/audit": Spec("therapist", P + "/audit", 4),
     "GET /api/v1/patients/<int:patient_id>/devices": Spec("therapist", P + "/devices", 6),
+    "GET /api/v1/patients/<int:patient_id>/monitoring": Spec("therapist", P + "/monitoring", 10),
+    "GET /api/v1/patients/<int:patient_id>/time-log": Spec("therapist", P + "/time-log", 4),
+    "POST /api/v1/patients/<int:patient_id>/time-log": Spec(
+        "therapist", P + "/time-log", 4, lambda w: {"worked_on": w["today"], "minutes": 20, "note": "Call"}, (201,)),
+    "DELETE /api/v1/patients/<int:patient_id>/time-log/<int:entry_id>": Spec(
+        "therapist", P + "/time-log/{entry_id}", 5, None, (204,)),
+    "GET /api/v1/reports/rtm.csv": Spec("therapist", "/api/v1/reports/rtm.csv?month={month}", 8),
+    "GET /api/v1/templates": Spec("therapist", "/api/v1/templates", 3),
+    "POST /api/v1/templates": Spec(
+        "therapist", "/api/v1/templates", 5,
+        lambda w: {"name": f"Template {uuid.uuid4().hex[:6]}", "phase": "calm", "items": [{"exercise_id": w["exercise_id"]}]},
+        (201,)),
     "DELETE /api/v1/patients/<int:patient_id>/devices/<device_id>": Spec(
         "therapist", P + "/devices/{device_id}", 9, None, (204,)),
     "GET /api/v1/patients/<int:patient_id>/export": Spec("therapist", P + "/export", 32),
@@ -167,20 +177,15 @@ SPECS: dict[str, Spec] = {
     "POST /api/v1/patients/<int:patient_id>/erasure": Spec(
         "therapist", "/api/v1/patients/{erase_id}/erasure", 41, lambda w: {"confirm": w["erase_name"]}, (204,),
         chunked=True),
-    "GET /api/v1/questionnaires/<code>/activities": Spec("patient", "/api/v1/questionnaires/psfs/activities", 3),
-    "POST /api/v1/templates": Spec("therapist", "/api/v1/templates", 5,
-                                   lambda w: {"name": "Calm start", "phase": "calm",
-                                              "items": [{"exercise_id": w["exercise_id"]}]}, (201,)),
-    "GET /api/v1/templates": Spec("therapist", "/api/v1/templates", 3),
-    "GET /api/v1/patients/<int:patient_id>/monitoring": Spec("therapist", P + "/monitoring", 10),
-    "GET /api/v1/patients/<int:patient_id>/time-log": Spec("therapist", P + "/time-log", 4),
-    "POST /api/v1/patients/<int:patient_id>/time-log": Spec(
-        "therapist", P + "/time-log", 4, lambda w: {"worked_on": w["today"], "minutes": 12, "interactive_contact": True},
-        (201,)),
-    "DELETE /api/v1/patients/<int:patient_id>/time-log/<int:entry_id>": Spec(
-        "therapist", P + "/time-log/999999", 3, None, (404,)),
-    "GET /api/v1/reports/rtm.csv": Spec("therapist", "/api/v1/reports/rtm.csv?month={month}", 8),
     "POST /api/v1/auth/logout": Spec("fresh_patient", "/api/v1/auth/logout", 5, lambda w: {}),
+}
+
+
+# Routes whose statements still grow, with why; left out of the growth check (not of the
+# budget, which is their count in the large world) until they are batched.
+KNOWN_GROWTH = {
+    "POST /api/v1/patients/<int:patient_id>/recommendations/<int:prescription_id>/apply":
+        "two paths, not growth: the small world's two days earn hold (refused, 409), the large one's 90 days progress (applied, 201)",
 }
 
 
@@ -229,6 +234,11 @@ def _world(app, api, size: dict) -> dict:
                      .where(Patient.id == subject).order_by(DeviceSession.created_at.desc()).scalar())
         erase_name = Patient.get_by_id(erase).display_name
     assert second is not None and completion.status_code == 201 and item.status_code == 201
+    template = therapist_api.post("/api/v1/templates", {"name": f"Start {size['patients']}", "phase": "calm",
+                                                        "items": [{"exercise_id": today["items"][0]["exercise"]["id"]}]})
+    assert template.status_code == 201, template.get_json()
+    entry = therapist_api.post(f"/api/v1/patients/{subject}/time-log", {"worked_on": today["date"], "minutes": 5})
+    assert entry.status_code == 201, entry.get_json()
     join_token = therapist_api.post(f"/api/v1/patients/{joining}/invites", {}).get_json()["invite_url"].rsplit("/", 1)[-1]
     return {
         "patient": patient, "therapist": therapist_api, "phone": lambda: phone(subject),
@@ -236,6 +246,7 @@ def _world(app, api, size: dict) -> dict:
         "prescription_id": prescription_id, "completion_id": completion.get_json()["id"],
         "checkin_id": checkin_id, "alert_id": alert_id, "item_id": item.get_json()["id"], "device_id": device_id,
         "exercise_id": today["items"][0]["exercise"]["id"], "today": today["date"], "month": today["date"][:7],
+        "entry_id": entry.get_json()["id"],
         "email": therapist["email"], "password": therapist["password"],
     }
 
@@ -271,12 +282,13 @@ def test_statements_per_request_stay_within_budget_and_do_not_grow(app, api):
     width = max(map(len, SPECS))
     print(f"\n{'route':<{width}}  small  large  budget  status")
     for route, spec in SPECS.items():
-        print(f"{route:<{width}}  {small[route][0]:>5}  {large[route][0]:>5}  {spec.budget:>6}  {large[route][1]}")
+        known = "  grows: " + KNOWN_GROWTH[route] if route in KNOWN_GROWTH else ""
+        print(f"{route:<{width}}  {small[route][0]:>5}  {large[route][0]:>5}  {spec.budget:>6}  {large[route][1]}{known}")
     unexpected = {r: small[r][1] if small[r][1] not in SPECS[r].statuses else large[r][1]
                   for r in SPECS if {small[r][1], large[r][1]} - set(SPECS[r].statuses)}
     assert not unexpected, f"unexpected answers (the requests must do what they say): {unexpected}"
-    grew = {r: (small[r][0], large[r][0]) for r in SPECS
-            if not SPECS[r].outcome_varies and large[r][0] > small[r][0] + (LARGE["days"] * 2 // 500 + 1 if SPECS[r].chunked else 0)}
+    grew = {r: (small[r][0], large[r][0]) for r in SPECS if r not in KNOWN_GROWTH
+            and large[r][0] > small[r][0] + (LARGE["days"] * 2 // 500 + 1 if SPECS[r].chunked else 0)}
     over = {r: (large[r][0], SPECS[r].budget) for r in SPECS if max(small[r][0], large[r][0]) > SPECS[r].budget}
     assert not grew, f"statements grow with history, program or patients: {grew}"
     assert not over, f"over budget: {over}"

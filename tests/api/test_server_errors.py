@@ -56,7 +56,9 @@ def test_the_api_answers_a_generic_problem_and_logs_the_exception(make_app, capl
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert_logged(caplog)
-    assert db.is_closed()  # the request's connection went back
+    # The request's connection went back to the pool, or (SQLite) stays open for the thread's
+    # next request with no transaction left open.
+    assert db.is_closed() or not db.connection().in_transaction
     assert half_written_rows(app) == 0
     assert client.get("/healthz").get_json() == {"status": "ok"}  # and the next request is served
 
