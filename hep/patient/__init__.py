@@ -23,8 +23,8 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
-#: Views imported when first opened (app.js), so not preloaded by the shell; the service worker
-#: still precaches them for offline use.
+#: Views imported when first opened (app.js): neither preloaded by the shell nor precached by
+#: the service worker (the first load stays small); the worker keeps a copy once one is opened.
 LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
 
 
@@ -53,7 +53,7 @@ def shell_files():
     for po in sorted(i18n.SOURCE_DIR.glob("*/LC_MESSAGES/messages.po")):
         digest.update(po.read_bytes())
     # The catalogs are cached on first use (only the patient's language is ever needed).
-    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths]
+    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths if rel not in LAZY_MODULES]
     result = (urls, digest.hexdigest()[:12])
     current_app.extensions["hep_patient_shell"] = result
     return result
@@ -82,7 +82,8 @@ def service_worker():
     urls, version = shell_files()
     core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
     # `shell` is the template's list of app-shell URLs, not a subprocess flag (bandit matches the keyword name).
-    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core)  # nosec B604
+    lazy = sorted(url_for("static", filename=rel) for rel in LAZY_MODULES)
+    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core, lazy=lazy)  # nosec B604
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -14,6 +14,7 @@ const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
 const MEDIA_CACHE = 'hep-media';
 const SHELL = {{ shell|tojson }};
+const LAZY = {{ lazy|tojson }}; // views loaded when first opened: kept once fetched
 const API_READS = ['/api/v1/me', '/api/v1/today', '/api/v1/progress', '/api/v1/completions',
   '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key'];
 const NETWORK_TIMEOUT_MS = 6000;
@@ -47,7 +48,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shellFirst('/app/', req));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(shellFirst(url.pathname, req));
-  } else if (url.pathname.startsWith('/i18n/')) {
+  } else if (url.pathname.startsWith('/i18n/') || LAZY.includes(url.pathname)) {
     event.respondWith(catalog(req));
   } else if (API_READS.some((p) => url.pathname === p || (p.endsWith('/') && url.pathname.startsWith(p)))) {
     event.respondWith(networkFirst(req));
@@ -61,7 +62,7 @@ async function shellFirst(key, req) {
   return cached || fetch(req);
 }
 
-// Message catalogs: the saved copy at once, refreshed in the background for next time.
+// Message catalogs and lazy views: the saved copy at once, refreshed in the background.
 async function catalog(req) {
   const cache = await caches.open(SHELL_CACHE);
   const cached = await cache.match(req);

@@ -165,3 +165,12 @@ export default async function questionnaireView({ code }) {
   mount(q.name || code, q.instructions ? h('p', { class: 'lead', lang: textLang }, q.instructions) : null, form);
   if (textLang) document.querySelector('#main h1').setAttribute('lang', textLang);
 }
+
+/** Read what these questionnaires need while online, so the service worker keeps copies and
+ * they open offline (the view itself is kept once this module is loaded). */
+export function keepForOffline(codes) {
+  for (const code of codes) {
+    const url = `/api/v1/questionnaires/${encodeURIComponent(code)}`;
+    get(url).then((q) => (q.patient_items ? get(`${url}/activities`) : null)).catch(() => {});
+  }
+}
