@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from hep.care import alerts as stored_alerts
 from hep.care import bridge
+from hep.care.exposure import exposure_summary
+from hep.care.monitoring import patient_period
 from hep.care.outcomes import outcomes_view
 from hep.care.thresholds import settings_for
 from hep.clinical import Alert as Finding
@@ -56,6 +58,7 @@ def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Ev
         prescription_starts=bridge.dose_starts(periods), open_alert=open_alert,
         resolved_on=resolved_on, baseline_morning_pain=_baseline_pain(patient),
         calming={p.id for p in current if p.exercise.category in CALMING_CATEGORIES},
+        monitoring=patient_period(patient, today),
     )
     return Evaluation(summary, {p.id: p.exercise.name for p in current},
                       periods[-1].version.phase if periods else None)
@@ -95,7 +98,9 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     names = {**prescription_names({a.prescription_id for a in rows}), **evaluation.names}
     result["alerts"] = stored_alerts.alert_views(rows, names)
     result["phase"] = evaluation.phase
-    result["settings"] = settings_for(patient).to_dict()
+    settings = settings_for(patient)
+    result["exposure"] = exposure_summary(patient, settings)
+    result["settings"] = settings.to_dict()
     result["outcomes"] = outcomes_view(patient)
     return result
 

@@ -136,7 +136,7 @@ def test_a_questionnaire_answered_offline_is_sent_once_back_online(phone, live_s
     # Progress lists the questionnaires due and keeps what they need for offline use.
     page.goto("/app/#/progress")
     expect()(page.get_by_role("link", name="Numeric Pain Rating Scale")).to_be_visible()
-    wait_until(page, "Promise.all(['/static/js/views/questionnaire.js', '/api/v1/questionnaires/nprs']"
+    wait_until(page, "Promise.all(['/static/js/lazy/questionnaire.js', '/api/v1/questionnaires/nprs']"
                      ".map((u) => caches.match(u))).then((found) => found.every(Boolean))")
     phone.set_offline(True)
     page.goto("/app/#/questionnaire/nprs")

@@ -2,7 +2,7 @@
 // Every answer is a labelled radio button in a fieldset (keyboard: Tab to the group, arrows to
 // choose). PSFS asks for 3-5 activities the first time and re-rates them after. Answers go
 // through the outbox, so they are kept offline; errors are shown next to their field.
-// Loaded lazily (app.js): it is not part of the first load.
+// Loaded when first opened (app.js): not part of the first load.
 import { get, uuid } from '../api.js';
 import { _, number } from '../i18n.js';
 import { enqueue, rejected, dismiss } from '../outbox.js';
