@@ -138,14 +138,14 @@ def _with_activities(inst: Instrument, texts: Any) -> Instrument:
 def history(patient: Patient) -> dict:
     """Responses per instrument, oldest first, with the change baseline -> latest (PSFS: per
     activity, see ``hep.clinical.outcome_review``)."""
-    rows = (QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient)
-            .order_by(QuestionnaireResponse.recorded_at))
+    rows = list(QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient)
+                .order_by(QuestionnaireResponse.recorded_at, QuestionnaireResponse.id))
     out: dict[str, dict] = {}
     for row in rows:
         entry = out.setdefault(row.instrument, {"responses": [], "change": None})
         entry["responses"].append({"id": row.id, "recorded_at": from_storage(row.recorded_at).isoformat(),
                                    "score": row.score, "items": row.items})
-    found = reviews(patient)
+    found = review_outcomes(instruments(), _administrations(patient, rows))
     for code, entry in out.items():
         review = found.get(code)
         if review is not None and review.change is not None:
@@ -173,9 +173,14 @@ def due_for(patient: Patient) -> list[dict]:
 
 def administrations(patient: Patient) -> dict[str, list[Administration]]:
     """The patient's stored responses per instrument, as the engine reads them (local dates)."""
-    out: dict[str, list[Administration]] = {}
     rows = (QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient)
             .order_by(QuestionnaireResponse.recorded_at, QuestionnaireResponse.id))
+    return _administrations(patient, rows)
+
+
+def _administrations(patient: Patient, rows) -> dict[str, list[Administration]]:
+    """Stored responses (oldest first) per instrument, with the patient's local dates."""
+    out: dict[str, list[Administration]] = {}
     for row in rows:
         out.setdefault(row.instrument, []).append(Administration(
             local_date(from_storage(row.recorded_at), patient.timezone), dict(row.answers or {}),

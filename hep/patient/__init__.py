@@ -24,11 +24,8 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
-# Two kinds of module are left out of the shell and imported when first opened (app.js):
-# LAZY_MODULES are still precached when the worker installs (screens a patient must reach
-# offline on first use); modules under LAZY_DIR are not, and the worker keeps a copy once
-# fetched (sw.js, LAZY).
-LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
+# Modules under LAZY_DIR are left out of the shell and imported when first opened (app.js):
+# not precached either; the worker keeps a copy once fetched (sw.js, LAZY).
 LAZY_DIR = "js/lazy/"
 
 
@@ -73,7 +70,7 @@ def _no_store(response):
 def shell():
     """The app shell; the client renders every view from the API."""
     modules = [url_for("static", filename=p) for p in _module_paths()
-               if p.endswith(".js") and p not in LAZY_MODULES and not p.startswith(LAZY_DIR)]
+               if p.endswith(".js") and not p.startswith(LAZY_DIR)]
     html = render_template("patient/app.html", modules=modules, theme_color=THEME_COLOR)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "no-cache"

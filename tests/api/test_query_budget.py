@@ -94,6 +94,7 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/questionnaires": Spec("patient", "/api/v1/questionnaires", 1),
     "GET /api/v1/questionnaires/<code>": Spec("patient", "/api/v1/questionnaires/nprs", 1),
     "GET /api/v1/questionnaires/<code>/activities": Spec("patient", "/api/v1/questionnaires/psfs/activities", 3),
+    # A response refreshes the alerts like a check-in (it can raise or clear not_improving).
     "POST /api/v1/questionnaires/<code>/responses": Spec(
         "patient", "/api/v1/questionnaires/nprs/responses", 18,
         lambda w: {"id": str(uuid.uuid4()), "answers": {"1": 4}}, (201,)),

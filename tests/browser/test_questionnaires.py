@@ -132,9 +132,12 @@ def test_questionnaires_in_spanish(spanish_phone, live_server, invited_patient, 
 def test_a_questionnaire_answered_offline_is_sent_once_back_online(phone, live_server, invited_patient, therapist_http):
     page = phone.new_page()
     join(page, invited_patient)
-    open_questionnaire(page, "nprs", "Numeric Pain Rating Scale")  # seen once online: saved for offline
-    page.goto("/app/#/today")
     wait_saved_for_offline(page)
+    # Progress lists the questionnaires due and keeps what they need for offline use.
+    page.goto("/app/#/progress")
+    expect()(page.get_by_role("link", name="Numeric Pain Rating Scale")).to_be_visible()
+    wait_until(page, "Promise.all(['/static/js/lazy/questionnaire.js', '/api/v1/questionnaires/nprs']"
+                     ".map((u) => caches.match(u))).then((found) => found.every(Boolean))")
     phone.set_offline(True)
     page.goto("/app/#/questionnaire/nprs")
     expect()(page.get_by_role("heading", name="Numeric Pain Rating Scale", level=1)).to_be_visible()

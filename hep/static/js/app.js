@@ -145,8 +145,8 @@ async function boot() {
   route('/urgent', urgentView);
   route('/progress', progressView);
   route('/learn', learnView);
-  // Loaded when first opened (not part of the first load); precached for offline use.
-  route('/questionnaire/:code', (...args) => import('./views/questionnaire.js').then((m) => m.default(...args)));
+  // Loaded when first opened (lazy/ is left out of the shell); kept offline once fetched.
+  route('/questionnaire/:code', (...args) => import('./lazy/questionnaire.js').then((m) => m.default(...args)));
   route('/settings', settingsView);
   // Graded exposure: loaded on first use, not with the app (lazy/ is left out of the shell).
   const exposure = (params) => import('./lazy/exposure.js').then((m) => m.default(params));

@@ -77,4 +77,6 @@ export default async function progressView() {
     h('h2', {}, _('Pain trend')),
     trend(days),
     h('p', {}, link('#/learn', _('Learn about pain and recovery'), 'btn')));
+  const due = (p.questionnaires_due || []).map((q) => q.code);
+  if (due.length && !p.offline) import('../lazy/questionnaire.js').then((m) => m.keepForOffline(due), () => {});
 }

@@ -2,7 +2,7 @@
 // Every answer is a labelled radio button in a fieldset (keyboard: Tab to the group, arrows to
 // choose). PSFS asks for 3-5 activities the first time and re-rates them after. Answers go
 // through the outbox, so they are kept offline; errors are shown next to their field.
-// Loaded lazily (app.js): it is not part of the first load.
+// Loaded when first opened (app.js): not part of the first load.
 import { get, uuid } from '../api.js';
 import { _, number } from '../i18n.js';
 import { enqueue, rejected, dismiss } from '../outbox.js';
@@ -164,4 +164,13 @@ export default async function questionnaireView({ code }) {
   });
   mount(q.name || code, q.instructions ? h('p', { class: 'lead', lang: textLang }, q.instructions) : null, form);
   if (textLang) document.querySelector('#main h1').setAttribute('lang', textLang);
+}
+
+/** Read what these questionnaires need while online, so the service worker keeps copies and
+ * they open offline (the view itself is kept once this module is loaded). */
+export function keepForOffline(codes) {
+  for (const code of codes) {
+    const url = `/api/v1/questionnaires/${encodeURIComponent(code)}`;
+    get(url).then((q) => (q.patient_items ? get(`${url}/activities`) : null)).catch(() => {});
+  }
 }
