@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "VAPID_SUBJECT": "mailto:admin@localhost",
     "PUSH_ALLOWED_ORIGINS": "",  # extra push-service origins, comma separated
     "PUSH_TTL_SECONDS": 4 * 3600,
+    # A reminder claim whose consumer has not beaten its heartbeat for this long is taken over.
+    "REMINDER_CLAIM_LEASE_SECONDS": 30,
     # E-mail for staff notices: smtp://[user:password@]host[:port] or smtps://...; unset: no e-mail
     "SMTP_URL": None,
     "MAIL_FROM": "hep@localhost",
@@ -63,14 +65,16 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
+_INT_KEYS = {"PUSH_TTL_SECONDS", "REMINDER_CLAIM_LEASE_SECONDS",
+             "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
-    "PROXY_COUNT", "THERAPIST_IDLE_MINUTES", "RTM_CODES_PATH", "RTM_PERIOD_START",
+    "PROXY_COUNT", "THERAPIST_IDLE_MINUTES", "REMINDER_CLAIM_LEASE_SECONDS", "RTM_CODES_PATH",
+    "RTM_PERIOD_START",
 )
 RTM_PERIOD_STARTS = ("first_data_day", "program_start")
 MIN_SECRET_LENGTH = 32

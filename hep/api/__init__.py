@@ -22,9 +22,10 @@ def register(app: Flask) -> None:
         patients,
         progress,
         push,
+        templates,
         today,
     )
 
-    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
-                   devices, patient_data, fhir, monitoring):
+    for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
+                   push, devices, patient_data, fhir, monitoring):
         api.register_blueprint(module.bp)

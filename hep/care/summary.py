@@ -14,7 +14,9 @@ from datetime import date, timedelta
 
 from hep.care import alerts as stored_alerts
 from hep.care import bridge
+from hep.care.exposure import exposure_summary
 from hep.care.monitoring import patient_period
+from hep.care.outcomes import outcomes_view
 from hep.care.thresholds import settings_for
 from hep.clinical import Alert as Finding
 from hep.clinical import PatientSummary, classify_red_flags, patient_summary
@@ -69,8 +71,11 @@ def refresh_alerts(patient: Patient) -> list:
     """Store what the engine finds now (the logs' findings and the latest assessment's
     red-flag screen) as alerts; returns those newly raised. Called after every write that
     can change a finding, and periodically for the findings time alone makes (silence)."""
+    from hep.care.outcomes import outcome_findings
+
     return stored_alerts.record_findings(patient, [*evaluate(patient, with_period=False).summary.alerts,
-                                                    *_assessment_findings(patient)])
+                                                    *_assessment_findings(patient),
+                                                    *outcome_findings(patient, settings_for(patient))])
 
 
 def refresh_all_alerts() -> int:
@@ -85,7 +90,9 @@ def refresh_all_alerts() -> int:
 
 def summary_view(patient: Patient, days: int = 28) -> dict:
     """The ``GET /patients/{id}/summary`` document (see DESIGN.md): the engine's figures and
-    recommendations, and the stored alerts (unresolved first, then the latest resolved)."""
+    recommendations, the stored alerts (unresolved first, then the latest resolved), and the
+    outcome measures (``outcomes``: per instrument baseline, latest, change, meaningful,
+    labels)."""
     rows = stored_alerts.alerts_of(patient)
     evaluation = evaluate(patient, days, rows)
     result = evaluation.summary.to_dict()
@@ -94,7 +101,10 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     names = {**prescription_names({a.prescription_id for a in rows}), **evaluation.names}
     result["alerts"] = stored_alerts.alert_views(rows, names)
     result["phase"] = evaluation.phase
-    result["settings"] = settings_for(patient).to_dict()
+    settings = settings_for(patient)
+    result["exposure"] = exposure_summary(patient, settings)
+    result["settings"] = settings.to_dict()
+    result["outcomes"] = outcomes_view(patient)
     return result
 
 

@@ -21,7 +21,17 @@ from .assessment import (
                          red_flags_present,
                          validate_assessment,
 )
-from .exposure import ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change, next_item, rank_hierarchy
+from .exposure import (
+    Condition,
+    ExposureSession,
+    HierarchyItem,
+    Mastery,
+    expected_versus_actual,
+    mastery,
+    meaningful_change,
+    next_item,
+    rank_hierarchy,
+)
 from .instruments import (
                          Instrument,
                          InstrumentError,
@@ -44,6 +54,7 @@ from .monitoring import (
                          monitoring_periods,
                          period_anchor,
 )
+from .outcome_review import Administration, MeasureReview, not_improving, review_measure, review_outcomes
 from .records import (
                          ALERT_LEVELS,
                          DISTAL_ORDER,
@@ -62,18 +73,20 @@ from .summary import PainPoint, PatientSummary, pain_series, patient_summary
 from .volume import ExerciseVolumeChange, VolumeCheck, check_program_volume, check_volume_increase, weekly_volume
 
 __all__ = [
-    "ALERT_LEVELS", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
+    "ALERT_LEVELS", "Administration", "MeasureReview", "not_improving", "review_measure",
+    "review_outcomes", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
     "check_program_volume", "distal_moves", "EMERGENCY_FLAGS", "RedFlagItem", "RedFlagScreen",
     "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
-    "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
+    "CompletionRecord", "Condition", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
     "Instrument", "InstrumentError", "Item", "Mastery",
     "CurrentPeriod", "ManagementMonth", "MonitoringPeriod", "RtmCodes", "RtmCodesError",
     "PainPoint",
     "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
     "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
     "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
+    "expected_versus_actual",
     "load_instruments", "local_date", "mastery", "meaningful_change",
     "current_period", "management_month", "monitoring_periods", "period_anchor",
     "load_rtm_codes",

@@ -8,13 +8,13 @@ from hep.models.library import EducationCard, Exercise
 from hep.models.logs import CheckIn, Completion
 from hep.models.monitoring import TimeLogEntry
 from hep.models.people import Clinic, Invite, Patient, User
-from hep.models.programs import Prescription, Program, ProgramVersion
+from hep.models.programs import Prescription, Program, ProgramTemplate, ProgramVersion
 from hep.models.push import DeliveryAttempt, PushSubscription, ReminderDelivery, ReminderSchedule
 
 ALL_MODELS = (
     Clinic, User, Patient, Invite, DeviceSession,
     Exercise, EducationCard,
-    Program, ProgramVersion, Prescription,
+    Program, ProgramVersion, Prescription, ProgramTemplate,
     Completion, CheckIn,
     Assessment, HierarchyItem, ExposureSession, QuestionnaireResponse,
     PushSubscription, ReminderSchedule, ReminderDelivery, DeliveryAttempt,
