@@ -17,6 +17,7 @@ from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
 
 from hep.models import AuditEvent, Patient, User
+from hep.models.people import _now
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -27,6 +28,17 @@ def record(action: str, patient: Patient | None = None, **detail: Any) -> None:
     AuditEvent.create(actor=actor, patient=patient, action=action, detail=detail, ip=ip)
     if patient is not None and has_request_context():
         _recorded().add(patient.id if isinstance(patient, Patient) else int(patient))
+
+
+def record_reads(patients: list[Patient], **detail: Any) -> None:
+    """One ``read`` event per patient, in one statement (a report over many patients); the
+    request adds no other event for them."""
+    actor, ip = _who()
+    if patients:
+        AuditEvent.insert_many([{"actor": actor, "patient": p.id, "action": "read", "detail": detail,
+                                 "ip": ip, "at": _now()} for p in patients]).execute()
+    if has_request_context():
+        _recorded().update(p.id for p in patients)
 
 
 def record_erasure(patient_id: int, subject: str, **detail: Any) -> None:

@@ -137,6 +137,13 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/patients/<int:patient_id>/export": Spec("therapist", P + "/export", 30),
     "GET /api/v1/patients/<int:patient_id>/fhir": Spec("therapist", P + "/fhir", 10),
     "POST /api/v1/patients/<int:patient_id>/invites": Spec("therapist", P + "/invites", 5, lambda w: {}, (201,)),
+    "GET /api/v1/patients/<int:patient_id>/monitoring": Spec("therapist", P + "/monitoring", 6),
+    "GET /api/v1/patients/<int:patient_id>/time-log": Spec("therapist", P + "/time-log", 4),
+    "POST /api/v1/patients/<int:patient_id>/time-log": Spec(
+        "therapist", P + "/time-log", 4, lambda w: {"worked_on": w["today"], "minutes": 15}, (201,)),
+    "DELETE /api/v1/patients/<int:patient_id>/time-log/<int:entry_id>": Spec(
+        "therapist", P + "/time-log/{time_log_id}", 5, None, (204,)),
+    "GET /api/v1/reports/rtm.csv": Spec("therapist", "/api/v1/reports/rtm.csv?month=2026-11", 7),
     "POST /api/v1/alerts/<int:alert_id>/acknowledge": Spec(
         "therapist", "/api/v1/alerts/{alert_id}/acknowledge", 6, lambda w: {"note": "Called"}),
     "POST /api/v1/alerts/<int:alert_id>/resolve": Spec(
@@ -202,6 +209,8 @@ def _world(app, api, size: dict) -> dict:
     item = therapist_api.post(f"/api/v1/patients/{subject}/hierarchy", {"activity": "Bend", "harm_rating": 20})
     assessed = therapist_api.post(f"/api/v1/patients/{subject}/assessments", _assessment({"today": today["date"]}))
     assert assessed.status_code == 201, assessed.get_json()
+    logged = therapist_api.post(f"/api/v1/patients/{subject}/time-log", {"worked_on": today["date"], "minutes": 20})
+    assert logged.status_code == 201, logged.get_json()
     with app.app_context():
         checkin_id = CheckIn.select(CheckIn.id).where(CheckIn.patient == subject).order_by(CheckIn.date.desc()).scalar()
         alert_id = Alert.select(Alert.id).where(Alert.patient == subject).scalar()
@@ -215,6 +224,7 @@ def _world(app, api, size: dict) -> dict:
         "patient_id": subject, "erase_id": erase, "erase_name": erase_name, "join_token": join_token,
         "prescription_id": prescription_id, "completion_id": completion.get_json()["id"],
         "checkin_id": checkin_id, "alert_id": alert_id, "item_id": item.get_json()["id"], "device_id": device_id,
+        "time_log_id": logged.get_json()["id"],
         "exercise_id": today["items"][0]["exercise"]["id"], "today": today["date"],
         "email": therapist["email"], "password": therapist["password"],
     }
