@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import peewee as pw
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import fn
 
 from hep.clinical import (
     CurrentPeriod,
@@ -28,6 +28,7 @@ from hep.db import db
 from hep.errors import Forbidden, Invalid, NotFound
 from hep.models import CheckIn, Completion, Patient, Program, ProgramVersion, TimeLogEntry, User
 from hep.people import audit
+from hep.programs.versions import program_start
 from hep.timeutil import from_storage, local_date, today_in
 
 MAX_MINUTES = 240
@@ -42,78 +43,73 @@ def period_start_setting() -> str:
     return current_app.config["RTM_PERIOD_START"]
 
 
-def data_days_of(patient_ids: list[int]) -> dict[int, list[date]]:
-    """For each patient, the distinct local dates with any current completion or morning
-    check-in, oldest first (one statement, whatever the number of patients)."""
-    found: dict[int, set[date]] = {pid: set() for pid in patient_ids}
-    sessions = (Completion.current().select(Completion.patient, Completion.local_date)
-                .where(Completion.patient.in_(patient_ids)))
-    mornings = (CheckIn.current().select(CheckIn.patient, CheckIn.date)
-                .where(CheckIn.patient.in_(patient_ids)))
-    for patient_id, day in (sessions | mornings).tuples():  # UNION: each date once
-        found[patient_id].add(day if isinstance(day, date) else date.fromisoformat(str(day)[:10]))
-    return {pid: sorted(days) for pid, days in found.items()}
-
-
-def program_starts_of(patients: list[Patient]) -> dict[int, date]:
-    """For each patient with a program, the local day its first version was created."""
-    first = fn.MIN(ProgramVersion.created_at).python_value(ProgramVersion.created_at.python_value)
-    rows = (ProgramVersion.select(Program.patient, first).join(Program)
-            .where(Program.patient.in_([p.id for p in patients])).group_by(Program.patient).tuples())
-    zones = {p.id: p.timezone for p in patients}
-    return {pid: local_date(from_storage(at), zones[pid]) for pid, at in rows}
-
-
 def data_days(patient: Patient) -> list[date]:
     """Distinct local dates with any current completion or morning check-in, oldest first."""
     return data_days_of([patient.id])[patient.id]
 
 
-def program_start(patient: Patient) -> date | None:
-    """The local day the patient's first program version was created (None: no program)."""
-    return program_starts_of([patient]).get(patient.id)
+def data_days_of(patient_ids: list[int]) -> dict[int, list[date]]:
+    """:func:`data_days` of each patient, in two statements however many patients."""
+    days: dict[int, set[date]] = {pid: set() for pid in patient_ids}
+    if patient_ids:
+        sessions = (Completion.current().select(Completion.patient, Completion.local_date)
+                    .where(Completion.patient.in_(patient_ids)).distinct().tuples())
+        mornings = (CheckIn.current().select(CheckIn.patient, CheckIn.date)
+                    .where(CheckIn.patient.in_(patient_ids)).distinct().tuples())
+        for pid, day in list(sessions) + list(mornings):
+            days[pid].add(Completion.local_date.python_value(day))
+    return {pid: sorted(found) for pid, found in days.items()}
 
 
-def periods_from(days: list[date], start: date | None, today: date):
-    """Every period up to the one holding ``today``, from the setting's anchor."""
-    anchor = period_anchor(days, start=period_start_setting(), program_start=start)
+def program_starts(patients: list[Patient]) -> dict[int, date | None]:
+    """The local day each patient's first program version was created (None: no program),
+    in one statement."""
+    zones = {p.id: p.timezone for p in patients}
+    starts: dict[int, date | None] = dict.fromkeys(zones)
+    if zones:
+        first = (ProgramVersion.select(Program.patient, pw.fn.MIN(ProgramVersion.created_at)).join(Program)
+                 .where(Program.patient.in_(list(zones))).group_by(Program.patient).tuples())
+        for pid, created_at in first:
+            starts[pid] = local_date(from_storage(ProgramVersion.created_at.python_value(created_at)), zones[pid])
+    return starts
+
+
+def patient_period(patient: Patient, today: date | None = None) -> CurrentPeriod:
+    """The period holding ``today`` (default: the patient's today), over the whole history."""
+    return current_period(data_days(patient), today=today or today_in(patient.timezone),
+                          start=period_start_setting(), program_start=program_start(patient),
+                          codes=codes())
+
+
+def patient_periods(patient: Patient, today: date, *, days: list[date] | None = None,
+                    started: date | None = None):
+    """Every period from the anchor up to the one holding ``today``; ``days`` and ``started``
+    (the program start) when the caller read them already (:func:`data_days_of`,
+    :func:`program_starts`)."""
+    if days is None:
+        days, started = data_days(patient), program_start(patient)
+    anchor = period_anchor(days, start=period_start_setting(), program_start=started)
     return monitoring_periods(days, anchor=anchor, today=today, codes=codes())
 
 
-def time_log_of(patient_ids: list[int], month: date) -> dict[int, list[tuple[date, int, bool]]]:
-    """For each patient, ``month``'s entries as ``(day, minutes, interactive_contact)``."""
+def month_of(patient: Patient, month: date, entries: list[TimeLogEntry] | None = None) -> ManagementMonth:
+    """The management minutes and codes of the calendar month starting ``month``; ``entries``
+    when the caller read the patient's time log already (:func:`time_logs_of`)."""
+    rows = TimeLogEntry.select().where(TimeLogEntry.patient == patient) if entries is None else entries
+    return management_month([(r.worked_on, r.minutes, r.interactive_contact) for r in rows],
+                            month=month, codes=codes())
+
+
+def time_logs_of(patient_ids: list[int], month: date) -> dict[int, list[TimeLogEntry]]:
+    """Each patient's time-log entries of ``month``, in one statement."""
     first, following = month_bounds(month)
-    found: dict[int, list[tuple[date, int, bool]]] = {pid: [] for pid in patient_ids}
-    rows = (TimeLogEntry.select(TimeLogEntry.patient, TimeLogEntry.worked_on, TimeLogEntry.minutes,
-                                TimeLogEntry.interactive_contact)
-            .where(TimeLogEntry.patient.in_(patient_ids) & (TimeLogEntry.worked_on >= first)
-                   & (TimeLogEntry.worked_on < following)).tuples())
-    for patient_id, day, minutes, contact in rows:
-        found[patient_id].append((day, minutes, bool(contact)))
+    found: dict[int, list[TimeLogEntry]] = {pid: [] for pid in patient_ids}
+    if patient_ids:
+        for entry in TimeLogEntry.select().where(TimeLogEntry.patient.in_(patient_ids)
+                                                 & (TimeLogEntry.worked_on >= first)
+                                                 & (TimeLogEntry.worked_on < following)):
+            found[entry.patient_id].append(entry)
     return found
-
-
-def management_of(entries: list[tuple[date, int, bool]], month: date) -> ManagementMonth:
-    return management_month(entries, month=month, codes=codes())
-
-
-def patient_period(patient: Patient, today: date | None = None, *,
-                   started: date | None = None) -> CurrentPeriod:
-    """The period holding ``today`` (default: the patient's today), over the whole history;
-    ``started``: the program's first day when the caller knows it already."""
-    today = today or today_in(patient.timezone)
-    return current_period(data_days(patient), today=today, start=period_start_setting(),
-                          program_start=started or program_start(patient), codes=codes())
-
-
-def patient_periods(patient: Patient, today: date):
-    """Every period from the anchor up to the one holding ``today``."""
-    return periods_from(data_days(patient), program_start(patient), today)
-
-
-def month_of(patient: Patient, month: date) -> ManagementMonth:
-    """The management minutes and codes of the calendar month starting ``month``."""
-    return management_of(time_log_of([patient.id], month)[patient.id], month)
 
 
 def monitoring_view(patient: Patient, month: date | None = None) -> dict[str, Any]:
@@ -123,12 +119,10 @@ def monitoring_view(patient: Patient, month: date | None = None) -> dict[str, An
     today = today_in(patient.timezone)
     month = (month or today).replace(day=1)
     periods = patient_periods(patient, today)
-    current = CurrentPeriod(today=today, period=periods[-1] if periods else None,
-                            anchor=period_start_setting())
     return {
         "today": today, "period_start": period_start_setting(), "code_table": codes().version,
         "period_days": codes().period_days,
-        "current": current.to_dict(),
+        "current": patient_period(patient, today).to_dict(),
         "periods": [p.to_dict() for p in periods],
         "management": month_of(patient, month).to_dict(),
     }

@@ -61,8 +61,7 @@ def evaluate(patient: Patient, days: int = 28, stored: list | None = None,
         prescription_starts=bridge.dose_starts(periods), open_alert=open_alert,
         resolved_on=resolved_on, baseline_morning_pain=_baseline_pain(patient),
         calming={p.id for p in current if p.exercise.category in CALMING_CATEGORIES},
-        monitoring=(patient_period(patient, today, started=periods[0].start if periods else None)
-                    if with_period else None),
+        monitoring=patient_period(patient, today) if with_period else None,
     )
     return Evaluation(summary, {p.id: p.exercise.name for p in current},
                       periods[-1].version.phase if periods else None)
