@@ -39,9 +39,12 @@ class Evaluation:
     phase: str | None
 
 
-def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Evaluation:
+def evaluate(patient: Patient, days: int = 28, stored: list | None = None,
+             with_period: bool = True) -> Evaluation:
     """Run the clinical engine over the patient's logs, program and stored alerts
-    (``stored``: the patient's alerts when the caller has read them already)."""
+    (``stored``: the patient's alerts when the caller has read them already).
+    ``with_period`` False skips reading the whole history for the RTM period (alerts do not
+    read it; the summary's ``monitoring`` then counts only the window's days)."""
     settings = settings_for(patient)
     tz = zone(patient.timezone)
     today = today_in(patient.timezone)
@@ -58,7 +61,7 @@ def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Ev
         prescription_starts=bridge.dose_starts(periods), open_alert=open_alert,
         resolved_on=resolved_on, baseline_morning_pain=_baseline_pain(patient),
         calming={p.id for p in current if p.exercise.category in CALMING_CATEGORIES},
-        monitoring=patient_period(patient, today),
+        monitoring=patient_period(patient, today) if with_period else None,
     )
     return Evaluation(summary, {p.id: p.exercise.name for p in current},
                       periods[-1].version.phase if periods else None)
@@ -70,7 +73,7 @@ def refresh_alerts(patient: Patient) -> list:
     can change a finding, and periodically for the findings time alone makes (silence)."""
     from hep.care.outcomes import outcome_findings
 
-    return stored_alerts.record_findings(patient, [*evaluate(patient).summary.alerts,
+    return stored_alerts.record_findings(patient, [*evaluate(patient, with_period=False).summary.alerts,
                                                     *_assessment_findings(patient),
                                                     *outcome_findings(patient, settings_for(patient))])
 

@@ -94,7 +94,7 @@ def test_the_therapist_pages_break_no_policy(browser, live_server, therapist, in
     pid = invited_patient["id"]
     for path in ("/t/patients", f"/t/patients/{pid}", f"/t/patients/{pid}/program", f"/t/patients/{pid}/assessments",
                  f"/t/patients/{pid}/assessments/new", f"/t/patients/{pid}/hierarchy", f"/t/patients/{pid}/settings",
-                 f"/t/patients/{pid}/outcomes", "/t/no-such-page"):
+                 f"/t/patients/{pid}/outcomes", f"/t/patients/{pid}/time-log", "/t/no-such-page"):
         page.goto(path)
         expect()(page.locator("h1")).to_be_visible()
         settle(page)
