@@ -147,7 +147,9 @@ def _field_errors(exc: HTTPException) -> dict[str, Any] | None:
 
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
-    title = getattr(exc, "title", None) or exc.name
+    from hep.i18n import translate_title
+
+    title = translate_title(getattr(exc, "title", None) or exc.name)
     detail = exc.description if status != 500 else None
     if status == 422 and not isinstance(exc, Problem):
         detail = _("The request has invalid fields.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
 from hep.instance import private_folder
 
@@ -23,6 +23,9 @@ LOCALES = ("en", "es")
 DEFAULT_LOCALE = LOCALES[0]
 #: Name of the cookie the patient app sets when the patient picks a language.
 LOCALE_COOKIE = "hep_locale"
+#: The patient app names the language it shows on every API call: its answers (exercise
+#: names, error titles) match the screen even before the saved choice reached the server.
+LOCALE_HEADER = "X-HEP-Locale"
 
 SOURCE_DIR = Path(__file__).parent / "translations"
 
@@ -38,10 +41,14 @@ def normalize_locale(value):
 
 
 def select_locale():
-    """The user's saved choice, then the language cookie, then the browser's preference
-    (outside a request, e.g. on the command line: the default)."""
+    """The app's ``X-HEP-Locale`` header, then the user's saved choice, then the language
+    cookie, then the browser's preference (outside a request, e.g. on the command line:
+    the default)."""
     if not has_request_context():
         return DEFAULT_LOCALE
+    chosen = normalize_locale(request.headers.get(LOCALE_HEADER))
+    if chosen:
+        return chosen
     try:
         from flask_login import current_user
 
@@ -131,6 +138,21 @@ def catalog_json(locale):
 def N_(text: str) -> str:
     """Mark ``text`` for extraction; it is translated where it is shown."""
     return text
+
+
+#: The titles errors carry (werkzeug's status names and the domain errors' own), marked so
+#: that the catalogs have them: ``hep.errors`` translates a problem's ``title`` by them.
+ERROR_TITLES = (
+    N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Not Acceptable"), N_("Conflict"), N_("Gone"), N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"), N_("Unprocessable Entity"), N_("Too Many Requests"),
+    N_("Internal Server Error"), N_("Service Unavailable"),
+)
+
+
+def translate_title(title: str) -> str:
+    """A problem's ``title`` in the request's language (a title not in the catalog as is)."""
+    return gettext(title) if title in ERROR_TITLES else title
 
 
 #: The clinical engine's message codes (``hep.clinical.messages``) as translatable templates.

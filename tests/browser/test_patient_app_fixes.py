@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from .test_patient_pwa import READ_OUTBOX, expect, join, patient_api, slide
+from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -219,3 +220,45 @@ def test_the_time_zone_is_asked_for_and_the_therapist_is_told(phone, live_server
     form = save_reminders(page)
     expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
     expect()(form.get_by_role("group", name="Use Europe/Madrid?")).to_be_hidden()
+
+
+SAVED_IN = """(lang) => caches.open('hep-api').then((c) => c.match('/api/v1/today?hl=' + lang)).then(Boolean)"""
+
+
+def test_spanish_throughout_and_offline(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    patient = patient_api(live_server, phone)
+    spanish = patient.http.get(live_server.url + "/api/v1/today", headers={"X-HEP-Locale": "es"}).json()
+    english = patient.get("/api/v1/today").json()
+    names_es = [i["exercise"]["name"] for i in spanish["items"]]
+    assert names_es != [i["exercise"]["name"] for i in english["items"]]  # the library has Spanish names
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language of the app").select_option("es")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    assert page.locator("a.skip").text_content() == "Saltar al contenido"
+    page.get_by_role("link", name="Aprender").click()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Aprender")
+    expect()(page.get_by_text(re.compile(r"\d+ min de lectura")).first).to_be_visible()
+    expect()(page.get_by_text("min read")).to_have_count(0)
+
+    # Offline after switching: the exercise names are the Spanish ones, saved for this language.
+    wait_until(page, f"({SAVED_IN})('es')")
+    phone.set_offline(True)
+    page.get_by_role("link", name="Hoy").click()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
+    cards = page.locator("li.card.exercise")
+    expect()(cards).to_have_count(2)
+    for n, name in enumerate(names_es):
+        expect()(cards.nth(n)).to_contain_text(name)
+    page.reload()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
+    expect()(page.locator("li.card.exercise").first).to_contain_text(names_es[0])
+    assert page.locator("a.skip").text_content() == "Saltar al contenido"
+    phone.set_offline(False)
+
+    # A server error is titled in Spanish too (the app names its language on every call).
+    refused = page.evaluate("""() => fetch('/api/v1/exercises', {headers: {'X-HEP-Locale': 'es',
+        Accept: 'application/json'}}).then((r) => r.json())""")
+    assert refused["status"] == 403 and refused["title"] == "Prohibido"

@@ -87,9 +87,19 @@ async function replay() {
   if (results.size && ['/today', '/progress', '/settings'].includes(current()?.path)) rerender();
 }
 
+/** After the catalog is loaded: the API calls name the language, and the shell's own text
+ * (precached in whatever language it was first fetched in) is said in it too. */
+function useLocale() {
+  api.setLocale(locale());
+  const skip = document.querySelector('a.skip');
+  if (skip) skip.textContent = _('Skip to content');
+}
+
 async function changeLanguage(lang) {
   rememberLocale(lang);
   await loadLocale(lang);
+  useLocale();
+  WARM.forEach(api.warm); // offline copies (exercise names, cards) in the new language
   await saveNotificationLabels();
   api.send('PATCH', '/api/v1/me', { locale: lang }).catch(() => {}); // this phone remembers it anyway
   tabs();
@@ -122,7 +132,7 @@ async function boot() {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
     // First visit: the worker took over after these were loaded; load them again so it keeps copies.
     navigator.serviceWorker.addEventListener('controllerchange', () => {
-      for (const url of [...WARM, `/i18n/${locale()}.json`]) fetch(url, { credentials: 'same-origin' }).catch(() => {});
+      for (const url of [...WARM, `/i18n/${locale()}.json`]) api.warm(url);
     });
     navigator.serviceWorker.addEventListener('message', (e) => {
       if (e.data && e.data.type === 'outbox-changed') { status(); if (e.data.done && current()?.path === '/today') rerender(); }
@@ -130,8 +140,10 @@ async function boot() {
   }
   let who = null;
   let offline = false;
+  api.setLocale(pickLocale()); // this phone's language until the account's is known (offline copies are kept per language)
   try { who = await api.me(); } catch (err) { offline = api.isNetworkError(err); }
   await loadLocale(pickLocale(who && who.user && who.user.locale));
+  useLocale();
   if (!who || !who.user) return signedOut(offline);
   if (who.user.role !== 'patient') {
     return mount(_('This app is for patients'), h('p', {}, _('You are signed in as staff. Use the therapist workspace instead.')), link('/', _('Open the workspace'), 'btn primary'));
