@@ -26,15 +26,23 @@ BACKGROUND_COLOR = "#f7f7f2"
 OUTBOX_CORE = "js/outbox-core.js"
 
 
-def _module_paths():
-    """Static paths of the client modules and styles, in a stable order."""
+# Rarely used modules, imported by the app when first opened: neither preloaded by the shell
+# nor precached by the service worker (which keeps them once used), so the first load stays
+# small. Settings is the only screen that needs them, and its reminders need a network anyway.
+LAZY_MODULES = ("js/views/settings.js", "js/push.js")
+
+
+def _module_paths(lazy=False):
+    """Static paths of the client modules and styles, in a stable order; the lazily imported
+    modules only when ``lazy`` is true."""
     paths = sorted(p.relative_to(STATIC_DIR).as_posix() for p in (STATIC_DIR / "js").rglob("*.js"))
-    paths = [p for p in paths if p != "js/join.js"]  # only the join page needs it
+    paths = [p for p in paths if p != "js/join.js" and (lazy or p not in LAZY_MODULES)]  # join.js: only the join page
     return paths + ["css/app.css"]
 
 
 def shell_files():
-    """``(urls, version)``: what the service worker precaches and a hash of all of it.
+    """``(urls, version)``: what the service worker precaches and a hash of all of it
+    (the lazily imported modules included).
 
     Memoised per app (recomputed in debug mode, where files change under a running server).
     """
@@ -43,7 +51,7 @@ def shell_files():
         return cached
     static_paths = _module_paths()
     digest = hashlib.sha256()
-    for rel in static_paths:
+    for rel in _module_paths(lazy=True):  # a changed lazy module is a new version too
         digest.update(rel.encode())
         digest.update((STATIC_DIR / rel).read_bytes())
     for template in sorted(TEMPLATE_DIR.glob("*")):
@@ -79,7 +87,8 @@ def service_worker():
     urls, version = shell_files()
     core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
     # `shell` is the template's list of app-shell URLs, not a subprocess flag (bandit matches the keyword name).
-    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core)  # nosec B604
+    lazy = [url_for("static", filename=p) for p in LAZY_MODULES]
+    body = render_template("patient/sw.js", version=version, shell=urls, lazy=lazy, core_url=core)  # nosec B604
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -11,7 +11,6 @@ import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
 import questionnaireView from './views/questionnaire.js';
-import settingsView, { setHooks } from './views/settings.js';
 
 const ICONS = {
   today: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M9 15l2 2 4-4',
@@ -127,6 +126,13 @@ function signedOut(offline) {
     offline ? h('button', { type: 'button', class: 'btn primary', onclick: () => location.reload() }, _('Try again')) : null);
 }
 
+/** Settings is imported when first opened (it and push.js stay out of the first load). */
+async function settingsView(...args) {
+  const settings = await import('./views/settings.js');
+  settings.setHooks({ changeLanguage, signOut, rerender });
+  return settings.default(...args);
+}
+
 async function boot() {
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
@@ -150,7 +156,6 @@ async function boot() {
   }
   if (!localStorage.getItem('hep_locale') && who.user.locale) rememberLocale(locale());
   saveNotificationLabels();
-  setHooks({ changeLanguage, signOut, rerender });
   route('/today', todayView);
   route('/exercise/:id', exerciseView);
   route('/log/:id', logView);

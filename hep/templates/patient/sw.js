@@ -14,6 +14,7 @@ const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
 const MEDIA_CACHE = 'hep-media';
 const SHELL = {{ shell|tojson }};
+const LAZY = {{ lazy|tojson }}; // imported when first used: kept in the shell cache from then on
 const API_READS = ['/api/v1/me', '/api/v1/today', '/api/v1/progress', '/api/v1/completions',
   '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key'];
 const NETWORK_TIMEOUT_MS = 6000;
@@ -47,6 +48,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shellFirst('/app/', req));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(shellFirst(url.pathname, req));
+  } else if (LAZY.includes(url.pathname)) {
+    event.respondWith(keptOnUse(url.pathname, req));
   } else if (url.pathname.startsWith('/i18n/')) {
     event.respondWith(catalog(req));
   } else if (API_READS.some((p) => url.pathname === p || (p.endsWith('/') && url.pathname.startsWith(p)))) {
@@ -59,6 +62,16 @@ self.addEventListener('fetch', (event) => {
 async function shellFirst(key, req) {
   const cached = await caches.match(key, { cacheName: SHELL_CACHE });
   return cached || fetch(req);
+}
+
+// A lazily imported module: the saved copy, else the network's, saved for offline use.
+async function keptOnUse(key, req) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(key);
+  if (cached) return cached;
+  const res = await fetch(req);
+  if (res.ok) await cache.put(key, res.clone());
+  return res;
 }
 
 // Message catalogs: the saved copy at once, refreshed in the background for next time.
