@@ -3,7 +3,7 @@ import * as api from './api.js';
 import { _, pickLocale, loadLocale, rememberLocale, locale } from './i18n.js';
 import * as outbox from './outbox.js';
 import { route, start, current, go } from './router.js';
-import { h, mount, problem, link } from './ui.js';
+import { h, mount, problem, link, textSize, savedTextSize } from './ui.js';
 import todayView from './views/today.js';
 import exerciseView, { leavePlayer } from './views/exercise.js';
 import logView from './views/log.js';
@@ -134,6 +134,7 @@ async function settingsView(...args) {
 }
 
 async function boot() {
+  textSize(savedTextSize());
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
     // First visit: the worker took over after these were loaded; load them again so it keeps copies.
