@@ -17,13 +17,15 @@ def register(app: Flask) -> None:
         devices,
         exercises,
         fhir,
+        monitoring,
         patient_data,
         patients,
         progress,
         push,
+        templates,
         today,
     )
 
-    for module in (auth, account, exercises, patients, today, completions, checkins, progress, clinical, alerts, push,
-                   devices, patient_data, fhir):
+    for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
+                   push, devices, patient_data, fhir, monitoring):
         api.register_blueprint(module.bp)

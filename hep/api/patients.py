@@ -9,9 +9,10 @@ from hep.people import invites
 from hep.people import patients as patient_service
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
-from hep.programs import versions
+from hep.programs import apply as applying
+from hep.programs import templates, versions
 from hep.schemas.people import InviteOut, PatientCreatedOut, PatientIn, PatientOut
-from hep.schemas.programs import ProgramIn, ProgramOut, ProgramVersionOut
+from hep.schemas.programs import ApplyIn, ProgramIn, ProgramOut, ProgramVersionOut
 
 bp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients (therapists)")
 
@@ -66,10 +67,28 @@ def get_program(patient_id: int):
 @bp.arguments(ProgramIn)
 @bp.response(201, ProgramVersionOut)
 def assign_program(body, patient_id: int):
-    """Save a new program version (the patient's link does not change). 409 with
+    """Save a new program version (the patient's link does not change), or start from a
+    template of the clinic (``template_id``; fields given replace the template's). 409 with
     ``volume_changes`` (the figures per exercise) when the weekly volume of an exercise rises
     above the patient's cap or its load rises, unless ``confirm_volume_increase``."""
     patient = therapist_patient(patient_id)
-    version = versions.assign(patient, current_user, body["phase"], body["notes"], body["items"],
+    phase, notes, items = templates.program_from(current_user, body.get("template_id"), body)
+    version = versions.assign(patient, current_user, phase, notes, items,
                               confirm_volume_increase=body["confirm_volume_increase"])
+    return versions.version_view(version)
+
+
+@bp.post("/patients/<int:patient_id>/recommendations/<int:prescription_id>/apply")
+@require_role("therapist")
+@bp.arguments(ApplyIn)
+@bp.response(201, ProgramVersionOut)
+def apply_recommendation(body, patient_id: int, prescription_id: int):
+    """Apply the current recommendation for a prescription of the current program as a new
+    version: progress moves to the exercise's harder neighbour (else one dose step up),
+    regress to its easier one (else one step down). 409 with ``status`` and ``reasons`` when
+    the recommendation is hold or stop (or the dose is at its limit); 409 with
+    ``volume_changes`` as for a program save unless ``confirm_volume_increase``."""
+    patient = therapist_patient(patient_id)
+    version = applying.apply(patient, current_user, prescription_id,
+                             confirm_volume_increase=body["confirm_volume_increase"])
     return versions.version_view(version)

@@ -137,17 +137,31 @@ def _count_chunk(patient_ids: Sequence[int], days: Sequence[date]) -> dict[tuple
     if missing:
         known.update((rx.id, rx) for rx in _prescriptions(Prescription.id.in_(sorted(missing))))
 
-    result = {}
-    for (pid, day), version_id in in_effect.items():
-        version = by_version.get(version_id, [])
-        done: dict[int, int] = defaultdict(int)
-        for rx_id, count in logged.get((pid, day), ()):
-            target_rx = counted_for(known[rx_id], version)
-            if target_rx is not None:
-                done[target_rx] += count
-        target = {rx.id: n for rx in version if (n := rx.sessions_on(day))}
-        result[(pid, day)] = DayCount(pid, day, version_id, target, dict(done))
-    return result
+    return {
+        (pid, day): count_day(pid, day, version_id, by_version.get(version_id, []),
+                              [(known[rx_id], count) for rx_id, count in logged.get((pid, day), ())])
+        for (pid, day), version_id in in_effect.items()
+    }
+
+
+def count_day(patient_id: int, day: date, version_id: int | None, version: Sequence[Rx],
+              logged: Iterable[tuple[Rx, int]]) -> DayCount:
+    """The :class:`DayCount` of one local day from the prescriptions of the version in effect
+    and the sessions logged that day (the prescription each was logged against, how many):
+    the rule of :func:`sessions_done`, for callers that read the rows themselves."""
+    done: dict[int, int] = defaultdict(int)
+    for logged_rx, count in logged:
+        target_rx = counted_for(logged_rx, version)
+        if target_rx is not None:
+            done[target_rx] += count
+    target = {rx.id: n for rx in version if (n := rx.sessions_on(day))}
+    return DayCount(patient_id, day, version_id, target, dict(done))
+
+
+def rx_of(prescription: Prescription) -> Rx:
+    """The :class:`Rx` of a loaded prescription."""
+    return Rx(prescription.id, prescription.version_id, prescription.exercise_id, prescription.side,
+              prescription.position, prescription.frequency_per_day, frozenset(prescription.days_of_week or ()))
 
 
 def _version_on(effective: list[tuple[date, int]], day: date) -> int | None:

@@ -6,7 +6,7 @@ import peewee as pw
 from hep.db import BaseModel, JSONField
 from hep.library.catalog import PHASES  # one vocabulary for the library and programs
 from hep.models.library import Exercise
-from hep.models.people import Patient, User, _now
+from hep.models.people import Clinic, Patient, User, _now
 
 
 class Program(BaseModel):
@@ -61,3 +61,23 @@ class Prescription(BaseModel):
     def is_due_on(self, weekday: int) -> bool:
         """True when the prescription has sessions on ISO weekday ``weekday`` (1 = Monday)."""
         return weekday in (self.days_of_week or [])
+
+
+class ProgramTemplate(BaseModel):
+    """A reusable program (phase, notes, items) shared by the therapists of one clinic.
+
+    Holds no patient data: items are exercise ids and doses, in ``ProgramIn``'s item shape
+    (validated by ``PrescriptionIn`` when saved), so it stays out of patient exports."""
+
+    clinic = pw.ForeignKeyField(Clinic, backref="program_templates", on_delete="CASCADE")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    name = pw.CharField(max_length=200)
+    phase = pw.CharField(max_length=20, choices=[(p, p) for p in PHASES])
+    notes = pw.TextField(default="")
+    items = JSONField(default=list)
+    created_at = pw.DateTimeField(default=_now)
+
+    @classmethod
+    def of_clinic(cls, clinic_id: int):
+        """The clinic's templates, by name."""
+        return cls.select().where(cls.clinic == clinic_id).order_by(cls.name, cls.id)

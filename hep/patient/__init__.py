@@ -24,25 +24,24 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
+# Two kinds of module are left out of the shell and imported when first opened (app.js):
+# LAZY_MODULES are still precached when the worker installs (screens a patient must reach
+# offline on first use); modules under LAZY_DIR are not, and the worker keeps a copy once
+# fetched (sw.js, LAZY).
+LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
+LAZY_DIR = "js/lazy/"
 
 
-# Rarely used modules, imported by the app when first opened: neither preloaded by the shell
-# nor precached by the service worker (which keeps them once used), so the first load stays
-# small. Settings is the only screen that needs them, and its reminders need a network anyway.
-LAZY_MODULES = ("js/views/settings.js", "js/push.js")
-
-
-def _module_paths(lazy=False):
-    """Static paths of the client modules and styles, in a stable order; the lazily imported
-    modules only when ``lazy`` is true."""
+def _module_paths():
+    """Static paths of the client modules and styles, in a stable order."""
     paths = sorted(p.relative_to(STATIC_DIR).as_posix() for p in (STATIC_DIR / "js").rglob("*.js"))
-    paths = [p for p in paths if p != "js/join.js" and (lazy or p not in LAZY_MODULES)]  # join.js: only the join page
+    paths = [p for p in paths if p != "js/join.js"]  # only the join page needs it
     return paths + ["css/app.css"]
 
 
 def shell_files():
-    """``(urls, version)``: what the service worker precaches and a hash of all of it
-    (the lazily imported modules included).
+    """``(urls, version)``: what the service worker precaches and a hash of all of it (the
+    lazily loaded screens included, so a change to one installs a new worker too).
 
     Memoised per app (recomputed in debug mode, where files change under a running server).
     """
@@ -51,7 +50,7 @@ def shell_files():
         return cached
     static_paths = _module_paths()
     digest = hashlib.sha256()
-    for rel in _module_paths(lazy=True):  # a changed lazy module is a new version too
+    for rel in static_paths:
         digest.update(rel.encode())
         digest.update((STATIC_DIR / rel).read_bytes())
     for template in sorted(TEMPLATE_DIR.glob("*")):
@@ -59,7 +58,7 @@ def shell_files():
     for po in sorted(i18n.SOURCE_DIR.glob("*/LC_MESSAGES/messages.po")):
         digest.update(po.read_bytes())
     # The catalogs are cached on first use (only the patient's language is ever needed).
-    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths]
+    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths if not rel.startswith(LAZY_DIR)]
     result = (urls, digest.hexdigest()[:12])
     current_app.extensions["hep_patient_shell"] = result
     return result
@@ -73,7 +72,8 @@ def _no_store(response):
 @bp.get("/app/")
 def shell():
     """The app shell; the client renders every view from the API."""
-    modules = [url_for("static", filename=p) for p in _module_paths() if p.endswith(".js")]
+    modules = [url_for("static", filename=p) for p in _module_paths()
+               if p.endswith(".js") and p not in LAZY_MODULES and not p.startswith(LAZY_DIR)]
     html = render_template("patient/app.html", modules=modules, theme_color=THEME_COLOR)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "no-cache"
@@ -87,8 +87,8 @@ def service_worker():
     urls, version = shell_files()
     core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
     # `shell` is the template's list of app-shell URLs, not a subprocess flag (bandit matches the keyword name).
-    lazy = [url_for("static", filename=p) for p in LAZY_MODULES]
-    body = render_template("patient/sw.js", version=version, shell=urls, lazy=lazy, core_url=core)  # nosec B604
+    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core,  # nosec B604
+                           lazy_prefix=url_for("static", filename=LAZY_DIR))
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

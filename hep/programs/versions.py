@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import peewee as pw
 from flask_babel import gettext as _
 
 from hep.clinical.volume import check_program_volume
@@ -13,6 +14,7 @@ from hep.errors import Conflict, Invalid
 from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may have, for forms)
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
 from hep.people import audit
+from hep.programs.diff import version_changes
 from hep.timeutil import from_storage, local_date
 
 DOSE_FIELDS = (
@@ -50,17 +52,7 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
     ``confirm_volume_increase``; nothing is written then.
     """
     items = list(items)
-    wanted = {item["exercise_id"] for item in items}
-    visible = {
-        e.id: e for e in Exercise.visible_to(by.clinic_id).where(Exercise.id.in_(wanted))
-    }
-    errors = {
-        f"items.{i}.exercise_id": [_("Unknown exercise.")]
-        for i, item in enumerate(items)
-        if item["exercise_id"] not in visible
-    }
-    if errors:
-        raise Invalid(_("Some exercises are not in the library."), errors=errors)
+    visible = visible_exercises(items, by.clinic_id)
     doses = [dose_with_defaults(item, visible[item["exercise_id"]]) for item in items]
     if not confirm_volume_increase:
         changes = volume_changes(patient, [(item["exercise_id"], d) for item, d in zip(items, doses, strict=True)])
@@ -83,6 +75,21 @@ def assign(patient: Patient, by: User, phase: str, notes: str,
 
     refresh_alerts(patient)
     return version
+
+
+def visible_exercises(items: list[Mapping[str, Any]], clinic_id: int | None) -> dict[int, Exercise]:
+    """The items' exercises by id; raises ``Invalid`` naming ``items.N.exercise_id`` for each
+    one that is not in the library visible to the clinic."""
+    wanted = {item["exercise_id"] for item in items}
+    visible = {e.id: e for e in Exercise.visible_to(clinic_id).where(Exercise.id.in_(wanted))}
+    errors = {
+        f"items.{i}.exercise_id": [_("Unknown exercise.")]
+        for i, item in enumerate(items)
+        if item["exercise_id"] not in visible
+    }
+    if errors:
+        raise Invalid(_("Some exercises are not in the library."), errors=errors)
+    return visible
 
 
 def volume_changes(patient: Patient, planned: list[tuple[int, Mapping[str, Any]]]) -> list[dict]:
@@ -126,28 +133,64 @@ def program_start(patient: Patient) -> date | None:
 
 
 def version_view(version: ProgramVersion) -> dict:
+    """One version as the API shows it: its items, who made it (name and role) and its
+    ``changes`` against the version before it (``hep.programs.diff``)."""
+    earlier = (ProgramVersion.select()
+               .where(ProgramVersion.program == version.program_id, ProgramVersion.number < version.number)
+               .order_by(ProgramVersion.number.desc()).first())
+    view = _plain_view(version)
+    return {**view, "changes": version_changes(_plain_view(earlier) if earlier else None, view)}
+
+
+def _plain_view(version: ProgramVersion, prescriptions: Iterable[Prescription] | None = None) -> dict:
+    """The version with its items; ``prescriptions`` (in order, exercises loaded) when the
+    caller read them already, else they are read here."""
+    if prescriptions is None:
+        prescriptions = version.ordered_prescriptions()
+    author = version.created_by if version.created_by_id else None
     return {
         "id": version.id,
         "number": version.number,
         "phase": version.phase,
         "notes": version.notes,
         "created_at": version.created_at,
-        "created_by": version.created_by.display_name if version.created_by_id else None,
+        "created_by": author.display_name if author else None,
+        "created_by_role": author.role if author else None,
         "items": [
             {"id": p.id, "exercise_id": p.exercise_id, "exercise_name": p.exercise.name,
              "position": p.position, **dose_of(p)}
-            for p in version.ordered_prescriptions()
+            for p in prescriptions
         ],
     }
 
 
 def program_view(patient: Patient) -> dict:
-    program = Program.get_or_none(Program.patient == patient)
-    if program is None:
+    """The current version and the history, newest first, in two statements however long the
+    history: the versions (with their authors), and all their prescriptions with exercises."""
+    versions = list(ProgramVersion.select(ProgramVersion, User)
+                    .join(User, pw.JOIN.LEFT_OUTER, on=(ProgramVersion.created_by == User.id))
+                    .switch(ProgramVersion).join(Program)
+                    .where(Program.patient == patient.id)
+                    .order_by(ProgramVersion.number.desc()))
+    if not versions:
         return {"current": None, "history": []}
-    versions = list(program.versions.order_by(ProgramVersion.number.desc()))
-    views = [version_view(v) for v in versions]
-    return {"current": views[0] if views else None, "history": views}
+    by_version = prescriptions_by_version(versions)
+    plain = [_plain_view(v, by_version[v.id]) for v in versions]
+    views = [{**view, "changes": version_changes(plain[i + 1] if i + 1 < len(plain) else None, view)}
+             for i, view in enumerate(plain)]
+    return {"current": views[0], "history": views}
+
+
+def prescriptions_by_version(versions: Iterable[ProgramVersion]) -> dict[int, list[Prescription]]:
+    """Each version's prescriptions in order, exercises loaded, in one statement (what
+    :meth:`ProgramVersion.ordered_prescriptions` gives one version)."""
+    by_version: dict[int, list[Prescription]] = {v.id: [] for v in versions}
+    if by_version:
+        for p in (Prescription.select(Prescription, Exercise).join(Exercise)
+                  .where(Prescription.version.in_(list(by_version)))
+                  .order_by(Prescription.version, Prescription.position)):
+            by_version[p.version_id].append(p)
+    return by_version
 
 
 def prescription_names(ids) -> dict[int, str]:

@@ -49,15 +49,50 @@ class PrescriptionIn(Schema):
             raise ValidationError("List each weekday once.")
 
 
+def _items(**kwargs) -> fields.List:
+    """A program's items: 1 to 30 prescriptions."""
+    return fields.List(fields.Nested(PrescriptionIn), validate=validate.Length(min=1, max=30), **kwargs)
+
+
 class ProgramIn(Schema):
-    phase = fields.String(required=True, validate=validate.OneOf(PHASES))
+    """A new program version. With ``template_id`` it starts from that template of the
+    clinic: ``phase``, ``notes`` and ``items`` given here replace the template's."""
+
+    template_id = RecordId(metadata={"description": "Start from this template of the clinic."})
+    phase = fields.String(validate=validate.OneOf(PHASES), metadata={"description": "Required without template_id."})
     # A rise of an exercise's weekly volume above the patient's cap, or of its load, is
     # refused with 409 and the figures unless this says the therapist confirmed it.
     confirm_volume_increase = fields.Boolean(load_default=False)
+    notes = fields.String(validate=validate.Length(max=5000), metadata={"description": "Default: the template's, or empty."})
+    items = _items(metadata={"description": "Required without template_id."})
+
+    # Read from the body as sent, and also when other fields are wrong, so every missing
+    # field is named at once and a field present but invalid keeps only its own message.
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _program_or_template(self, data, original, **kwargs):
+        given = original if isinstance(original, dict) else {}
+        if "template_id" in given:
+            return
+        missing = {name: ["Missing data for required field."] for name in ("phase", "items") if name not in given}
+        if missing:
+            raise ValidationError(missing)
+
+
+class TemplateIn(Schema):
+    """A program template: shared by the therapists of the clinic; no patient data."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    phase = fields.String(required=True, validate=validate.OneOf(PHASES))
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
-    items = fields.List(
-        fields.Nested(PrescriptionIn), required=True, validate=validate.Length(min=1, max=30)
-    )
+    items = _items(required=True)
+
+
+class ApplyIn(Schema):
+    """Apply the current recommendation for one prescription as a new program version."""
+
+    # As for ProgramIn: a rise above the patient's weekly-volume cap, or of the load, is
+    # refused with 409 and the figures unless the therapist confirmed it.
+    confirm_volume_increase = fields.Boolean(load_default=False)
 
 
 class DoseOut(Schema):
@@ -75,11 +110,39 @@ class DoseOut(Schema):
     notes = fields.String()
 
 
+class TemplateItemOut(DoseOut):
+    """A template's item: the dose fields it sets (the rest come from the library)."""
+
+    exercise_id = fields.Integer()
+    exercise_name = fields.String(allow_none=True)
+
+
+class TemplateOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    phase = fields.String()
+    notes = fields.String()
+    created_at = Instant()
+    created_by = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(TemplateItemOut))
+
+
 class PrescriptionOut(DoseOut):
     id = fields.Integer()
     exercise_id = fields.Integer()
     exercise_name = fields.String()
     position = fields.Integer()
+
+
+class VersionChangeOut(Schema):
+    """One difference from the previous version (``hep.programs.diff``)."""
+
+    change = fields.String(metadata={"enum": ["added", "removed", "changed"]})
+    exercise_id = fields.Integer(allow_none=True, metadata={"description": "None for the version's own phase or notes."})
+    exercise_name = fields.String(allow_none=True)
+    field = fields.String(allow_none=True, metadata={"description": "The changed field; None when an exercise was added or removed."})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
 
 
 class ProgramVersionOut(Schema):
@@ -89,7 +152,11 @@ class ProgramVersionOut(Schema):
     notes = fields.String()
     created_at = Instant()
     created_by = fields.String(allow_none=True)
+    created_by_role = fields.String(
+        allow_none=True, metadata={"description": "therapist, admin or patient; None when the account is gone."})
     items = fields.List(fields.Nested(PrescriptionOut))
+    changes = fields.List(fields.Nested(VersionChangeOut),
+                          metadata={"description": "What changed against the previous version."})
 
 
 class ProgramOut(Schema):

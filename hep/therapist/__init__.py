@@ -1,9 +1,11 @@
 """The therapist workspace (server-rendered pages)."""
 from hep.therapist import (
     account_views,  # noqa: F401  (registers the sign-in steps and account pages on bp)
+    apply_views,  # noqa: F401  (applying a recommendation, after a confirmation page)
     clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)
     device_views,  # noqa: F401  (registers signing a patient's device out on bp)
+    monitoring_views,  # noqa: F401  (the time log and the monthly remote-monitoring CSV)
 )
 from hep.therapist.views import bp
 

@@ -51,6 +51,14 @@ def rows_from_version(version: Mapping[str, Any] | None) -> list[dict]:
             for item in version["items"]]
 
 
+def rows_from_template(items: Iterable[Mapping[str, Any]], exercises: Mapping[int, Any]) -> list[dict]:
+    """Editable rows from a template's items: the fields an item leaves out come from the
+    exercise's library default, like a save; exercises no longer in ``exercises`` (the
+    visible library, by id) are left out."""
+    return [{"exercise_id": item["exercise_id"], **dose_with_defaults(item, exercises[item["exercise_id"]])}
+            for item in items if item["exercise_id"] in exercises]
+
+
 def row_from_library(exercise) -> dict:
     """A new row at the exercise's default dose."""
     return {"exercise_id": exercise.id, **dose_with_defaults({}, exercise)}

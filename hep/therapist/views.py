@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from hep.care import alerts
 from hep.care.attention import patient_list
+from hep.care.monitoring import monitoring_view
 from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
@@ -24,10 +25,11 @@ from hep.people import accounts, devices
 from hep.people import patients as patient_service
 from hep.people.access import therapist_alert, therapist_patient
 from hep.people.auth import require_role
+from hep.programs import templates
 from hep.programs import versions as programs
 from hep.push.subscriptions import last_timezone_change
 from hep.schemas.people import PatientIn
-from hep.schemas.programs import ProgramIn
+from hep.schemas.programs import ProgramIn, TemplateIn
 from hep.therapist import forms
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
@@ -55,6 +57,11 @@ def labels() -> dict:
                          "caution": _("Note"), "info": _("Note")},
         "outcome_labels": {"cleared": _("Cleared: no serious cause"), "referred": _("Referred for urgent care"),
                            "answered_in_error": _("Answered in error")},
+        "field_labels": {"phase": _("Phase"), "notes": _("Notes"), "sets": _("Sets"), "reps": _("Reps"),
+                         "hold_seconds": _("Hold (seconds)"), "rest_seconds": _("Rest (seconds)"),
+                         "side": _("Side"), "load": _("Load"), "load_value": _("Weight"), "load_unit": _("Unit"),
+                         "frequency_per_day": _("Times a day"), "days_of_week": _("Days"),
+                         "pain_ceiling": _("Pain ceiling (0–10)")},
         "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
                           "stop": _("Stop")},
     }
@@ -131,6 +138,8 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require_role("therapist")
 def patient(patient_id: int):
+    from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
+
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
     log = [completion_view(c) for c in recent_completions(patient, limit=30)]
@@ -139,7 +148,8 @@ def patient(patient_id: int):
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
-        summary=summary, alerts=summary["alerts"],
+        summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
+        outcomes=outcome_rows(summary["outcomes"]),
         devices=devices.active_devices(patient),
         timezone_change=last_timezone_change(patient),
     )
@@ -213,9 +223,14 @@ def program_editor(patient_id: int):
     errors: dict[str, list[str]] = {}
     volume_changes: list[dict] = []
     if request.method == "GET":
-        current = program["current"]
-        phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
-        rows = forms.rows_from_version(current)
+        template_id = forms.number(request.args.get("template_id"))
+        if isinstance(template_id, int):
+            template = templates.template_for(current_user, template_id)
+            phase, notes, rows = template.phase, template.notes, _template_rows(template.items)
+        else:
+            current = program["current"]
+            phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
+            rows = forms.rows_from_version(current)
         library_phase, query = request.args.get("phase", ""), request.args.get("q", "")
     else:
         form = request.form
@@ -223,6 +238,11 @@ def program_editor(patient_id: int):
         rows = forms.rows_from_form(form)
         rows += _new_rows(rows, forms.added_ids(form))
         library_phase, query = form.get("library_phase", ""), form.get("library_q", "")
+        if form.get("action") == "save_template":
+            errors, template = _save_template(phase, notes, rows, form.get("template_name", ""))
+            if template is not None:
+                # The editor reopens on the template just saved: the draft, as it was.
+                return redirect(url_for("therapist.program_editor", patient_id=patient.id, template_id=template.id))
         if form.get("action") in {"save", "confirm"}:
             try:
                 errors = _save(patient, phase, notes, rows, confirmed=form.get("action") == "confirm")
@@ -230,7 +250,8 @@ def program_editor(patient_id: int):
                 volume_changes = exc.changes
             else:
                 if not errors:
-                    return redirect(url_for("therapist.patient", patient_id=patient.id, _anchor="program"))
+                    # The top of the patient's page, where the "Saved" message shows.
+                    return redirect(url_for("therapist.patient", patient_id=patient.id))
     names, media = _exercise_names({row["exercise_id"] for row in rows})
     return render_template(
         "therapist/program_editor.html", patient=patient, program=program, phase=phase,
@@ -239,6 +260,7 @@ def program_editor(patient_id: int):
         library=_library(library_phase, query), library_phase=library_phase, library_q=query,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
         phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES, dose_limits=DOSE_LIMITS,
+        templates=templates.templates_of(current_user), template_name=request.form.get("template_name", ""),
     ), 422 if errors else 409 if volume_changes else 200
 
 
@@ -247,7 +269,7 @@ def _save(patient: Patient, phase: str, notes: str, rows: list[dict], *, confirm
     Raises ``programs.VolumeIncrease`` when the increase needs confirming first."""
     try:
         body = ProgramIn().load(forms.payload(phase, notes, rows))
-        version = programs.assign(patient, current_user, body["phase"], body["notes"], body["items"],
+        version = programs.assign(patient, current_user, body["phase"], body.get("notes", ""), body["items"],
                                   confirm_volume_increase=confirmed)
     except ValidationError as exc:
         return forms.flatten(exc.messages)
@@ -255,6 +277,27 @@ def _save(patient: Patient, phase: str, notes: str, rows: list[dict], *, confirm
         return exc.errors or {"items": [exc.detail]}
     flash(_("Saved version %(n)s of the program.", n=version.number), "success")
     return {}
+
+
+def _save_template(phase: str, notes: str, rows: list[dict], name: str):
+    """Validate the draft with the API's ``TemplateIn`` and save it for the clinic: (field
+    errors, None) or ({}, the template)."""
+    try:
+        body = TemplateIn().load({**forms.payload(phase, notes, rows), "name": name.strip()})
+        template = templates.create_template(current_user, body["name"], body["phase"], body["notes"], body["items"])
+    except ValidationError as exc:
+        return forms.flatten(exc.messages), None
+    except Invalid as exc:
+        return exc.errors or {"items": [exc.detail]}, None
+    flash(_("Saved as the template “%(name)s”, shared with your clinic.", name=template.name), "success")
+    return {}, template
+
+
+def _template_rows(items: list[dict]) -> list[dict]:
+    """Editor rows from a template's items, at the library's defaults where they say nothing."""
+    ids = {item["exercise_id"] for item in items}
+    found = {e.id: e for e in Exercise.visible_to(current_user.clinic_id).where(Exercise.id.in_(ids))}
+    return forms.rows_from_template(items, found)
 
 
 def _new_rows(rows: list[dict], ids: list[int]) -> list[dict]:

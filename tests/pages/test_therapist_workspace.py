@@ -62,7 +62,7 @@ def test_add_a_patient_then_assign_a_program_in_the_editor(app, browser, therapi
         "items-1-side": "both", "items-1-load": "4 kg", "items-1-frequency_per_day": "1",
         "items-1-pain_ceiling": "3", "items-1-days_of_week": ["2", "4"], "items-1-remove": "1",
     })
-    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/t/patients/{patient.id}#program")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/t/patients/{patient.id}")
     with app.app_context():
         version = ProgramVersion.get()
         assert (version.number, version.phase, version.notes) == (1, "exposure", "Keep it easy.")

@@ -2,9 +2,9 @@
 import { get, send, isNetworkError, localDay } from '../api.js';
 import { _, locale, LOCALES, LANGUAGE_NAMES, weekday } from '../i18n.js';
 import { pending, rejected, dismiss, flush } from '../outbox.js';
-import * as push from '../push.js';
+import * as push from './push.js';
 import { h, mount, say, choices, textSize, savedTextSize, TEXT_SIZES } from '../ui.js';
-import { loadToday, cacheMedia } from './today.js';
+import { loadToday, cacheMedia } from '../views/today.js';
 
 let hooks = {};
 /** app.js passes changeLanguage(lang) and signOut(). */
