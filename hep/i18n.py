@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, request
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, force_locale, get_locale, gettext
 
 from hep.instance import private_folder
 
@@ -55,8 +55,12 @@ def select_locale():
         chosen = normalize_locale(getattr(current_user, "locale", None))
     except Exception:  # no login manager on this app (e.g. a bare test app)
         chosen = None
-    if chosen:
-        return chosen
+    return chosen or _asked_locale()
+
+
+def _asked_locale():
+    """What the request itself asks for, without reading the account: the language cookie,
+    then ``Accept-Language`` (the app's header is read before both, by the callers)."""
     chosen = normalize_locale(request.cookies.get(LOCALE_COOKIE))
     if chosen:
         return chosen
@@ -151,8 +155,13 @@ ERROR_TITLES = (
 
 
 def translate_title(title: str) -> str:
-    """A problem's ``title`` in the request's language (a title not in the catalog as is)."""
-    return gettext(title) if title in ERROR_TITLES else title
+    """A problem's ``title`` in the language the request names (``X-HEP-Locale``, the cookie,
+    ``Accept-Language``); a title not in the catalog as is. It does not read the account: an
+    error may be answered after the request's database connection went back."""
+    if title not in ERROR_TITLES or not has_request_context():
+        return title
+    with force_locale(normalize_locale(request.headers.get(LOCALE_HEADER)) or _asked_locale()):
+        return gettext(title)
 
 
 #: The clinical engine's message codes (``hep.clinical.messages``) as translatable templates.
