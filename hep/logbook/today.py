@@ -69,7 +69,7 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
     sessions = (Completion.current()
                 .select(Completion.prescription, Completion.local_date, pw.fn.COUNT(Completion.id).alias("n"))
                 .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today])
-                       & (Completion.sets_done >= MIN_SETS_FOR_SESSION))
+                       & (Completion.sets_done >= MIN_SETS_FOR_SESSION))  # the one sessions-done rule
                 .group_by(Completion.prescription, Completion.local_date)
                 .alias("sessions"))
     rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,
