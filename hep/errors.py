@@ -160,7 +160,9 @@ def handle_http_exception(exc: HTTPException):
         # the audit trail's): it reaches us wrapped in the 500.
         return handle_database_unavailable(exc.original_exception)
     status = exc.code or 500
-    title = getattr(exc, "title", None) or exc.name
+    from hep.i18n import translate_title
+
+    title = translate_title(getattr(exc, "title", None) or exc.name)
     detail = exc.description if status != 500 else None
     if status == 422 and not isinstance(exc, Problem):
         detail = _("The request has invalid fields.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
 
 from hep.instance import private_folder
 
@@ -23,6 +23,9 @@ LOCALES = ("en", "es")
 DEFAULT_LOCALE = LOCALES[0]
 #: Name of the cookie the patient app sets when the patient picks a language.
 LOCALE_COOKIE = "hep_locale"
+#: The patient app names the language it shows on every API call: its answers (exercise
+#: names, error titles) match the screen even before the saved choice reached the server.
+LOCALE_HEADER = "X-HEP-Locale"
 
 SOURCE_DIR = Path(__file__).parent / "translations"
 
@@ -38,18 +41,26 @@ def normalize_locale(value):
 
 
 def select_locale():
-    """The user's saved choice, then the language cookie, then the browser's preference
-    (outside a request, e.g. on the command line: the default)."""
+    """The app's ``X-HEP-Locale`` header, then the user's saved choice, then the language
+    cookie, then the browser's preference (outside a request, e.g. on the command line:
+    the default)."""
     if not has_request_context():
         return DEFAULT_LOCALE
+    chosen = normalize_locale(request.headers.get(LOCALE_HEADER))
+    if chosen:
+        return chosen
     try:
         from flask_login import current_user
 
         chosen = normalize_locale(getattr(current_user, "locale", None))
     except Exception:  # no login manager on this app (e.g. a bare test app)
         chosen = None
-    if chosen:
-        return chosen
+    return chosen or _asked_locale()
+
+
+def _asked_locale():
+    """What the request itself asks for, without reading the account: the language cookie,
+    then ``Accept-Language`` (the app's header is read before both, by the callers)."""
     chosen = normalize_locale(request.cookies.get(LOCALE_COOKIE))
     if chosen:
         return chosen
@@ -131,6 +142,26 @@ def catalog_json(locale):
 def N_(text: str) -> str:
     """Mark ``text`` for extraction; it is translated where it is shown."""
     return text
+
+
+#: The titles errors carry (werkzeug's status names and the domain errors' own), marked so
+#: that the catalogs have them: ``hep.errors`` translates a problem's ``title`` by them.
+ERROR_TITLES = (
+    N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Not Acceptable"), N_("Conflict"), N_("Gone"), N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"), N_("Unprocessable Entity"), N_("Too Many Requests"),
+    N_("Internal Server Error"), N_("Service Unavailable"),
+)
+
+
+def translate_title(title: str) -> str:
+    """A problem's ``title`` in the language the request names (``X-HEP-Locale``, the cookie,
+    ``Accept-Language``); a title not in the catalog as is. It does not read the account: an
+    error may be answered after the request's database connection went back."""
+    if title not in ERROR_TITLES or not has_request_context():
+        return title
+    with force_locale(normalize_locale(request.headers.get(LOCALE_HEADER)) or _asked_locale()):
+        return gettext(title)
 
 
 #: The clinical engine's message codes (``hep.clinical.messages``) as translatable templates.

@@ -3,6 +3,7 @@ joined phone, the count of sessions done, Progress from the program's start, the
 changed only when asked (and shown to the therapist), and server errors in the app's language."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 import time_machine
@@ -109,3 +110,20 @@ def test_the_zone_changes_only_when_sent_and_the_change_is_audited_for_the_thera
         assert event.patient_id == patient_id and event.detail == {"before": "America/New_York", "after": "Europe/Madrid"}
     page = therapist_api.get(f"/t/patients/{patient_id}").get_data(as_text=True)
     assert "Time zone: Europe/Madrid" in page and "was America/New_York" in page
+
+
+def test_error_titles_follow_the_apps_language(api, enrolled):
+    patient, _patient_id, _program = enrolled
+    missing = f"/api/v1/checkins/{uuid.uuid4()}/corrections"
+    body = {"id": str(uuid.uuid4()), "morning_pain": 2, "settled": "yes", "distal_symptom": "back",
+            "new_numbness_or_weakness": False, "red_flag_change": False}
+    english = patient.post(missing, body)
+    assert english.status_code == 404 and english.get_json()["title"] == "Not Found"
+    by_header = patient.post(missing, body, headers={"X-HEP-Locale": "es"}).get_json()
+    assert by_header["title"] == "No encontrado" and by_header["detail"] == "No existe ese registro."
+    invalid = patient.post("/api/v1/checkins", {"id": "x"}, headers={"X-HEP-Locale": "es-ES"}).get_json()
+    assert invalid["status"] == 422 and invalid["title"] == "Datos no válidos"
+    # An anonymous caller: the browser's Accept-Language.
+    anonymous = api().get("/api/v1/today", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert anonymous.status_code == 401 and anonymous.get_json()["title"] == "No has iniciado sesión"
+    assert api().get("/api/v1/today").get_json()["title"] == "Unauthorized"

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from .test_patient_pwa import READ_OUTBOX, expect, join, patient_api, slide
+from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -219,3 +220,137 @@ def test_the_time_zone_is_asked_for_and_the_therapist_is_told(phone, live_server
     form = save_reminders(page)
     expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
     expect()(form.get_by_role("group", name="Use Europe/Madrid?")).to_be_hidden()
+
+
+SAVED_IN = """(lang) => caches.open('hep-api').then((c) => c.match('/api/v1/today?hl=' + lang)).then(Boolean)"""
+
+
+def test_spanish_throughout_and_offline(phone, live_server, invited_patient):
+    page = phone.new_page()
+    join(page, invited_patient)
+    patient = patient_api(live_server, phone)
+    spanish = patient.http.get(live_server.url + "/api/v1/today", headers={"X-HEP-Locale": "es"}).json()
+    english = patient.get("/api/v1/today").json()
+    names_es = [i["exercise"]["name"] for i in spanish["items"]]
+    assert names_es != [i["exercise"]["name"] for i in english["items"]]  # the library has Spanish names
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language of the app").select_option("es")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    assert page.locator("a.skip").text_content() == "Saltar al contenido"
+    page.get_by_role("link", name="Aprender").click()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Aprender")
+    expect()(page.get_by_text(re.compile(r"\d+ min de lectura")).first).to_be_visible()
+    expect()(page.get_by_text("min read")).to_have_count(0)
+
+    # Offline after switching: the exercise names are the Spanish ones, saved for this language.
+    wait_until(page, f"({SAVED_IN})('es')")
+    phone.set_offline(True)
+    page.get_by_role("link", name="Hoy").click()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
+    cards = page.locator("li.card.exercise")
+    expect()(cards).to_have_count(2)
+    for n, name in enumerate(names_es):
+        expect()(cards.nth(n)).to_contain_text(name)
+    page.reload()
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Hoy")
+    expect()(page.locator("li.card.exercise").first).to_contain_text(names_es[0])
+    assert page.locator("a.skip").text_content() == "Saltar al contenido"
+    phone.set_offline(False)
+
+    # A server error is titled in Spanish too (the app names its language on every call).
+    refused = page.evaluate("""() => fetch('/api/v1/exercises', {headers: {'X-HEP-Locale': 'es',
+        Accept: 'application/json'}}).then((r) => r.json())""")
+    assert refused["status"] == 403 and refused["title"] == "Prohibido"
+
+
+SCREENS = ["#/today", "#/exercise/{rx}", "#/log/{rx}", "#/checkin", "#/progress", "#/learn", "#/settings"]
+
+
+def test_text_size_at_the_largest_step_keeps_the_layout_on_a_small_phone(browser, live_server, invited_patient):
+    from axe_playwright_python.sync_playwright import Axe
+
+    small = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/Madrid",
+                                viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True)
+    small.set_default_timeout(15000)
+    try:
+        page = small.new_page()
+        join(page, invited_patient)
+        page.get_by_role("link", name="Settings").click()
+        sizes = page.get_by_role("group", name="Text size")
+        expect()(sizes.get_by_role("radio")).to_have_count(4)
+        expect()(sizes.get_by_label("Standard (100 %)")).to_be_checked()
+        sizes.get_by_label("Largest (200 %)").check()
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+        assert page.evaluate("localStorage.getItem('hep_text_size')") == "3"  # a setting of this phone
+
+        rx = patient_api(live_server, small).get("/api/v1/today").json()["items"][0]["prescription_id"]
+        axe = Axe()
+        serious = {}
+        page.reload()  # kept after a reload
+        for screen in SCREENS:
+            page.goto("/app/" + screen.format(rx=rx))
+            expect()(page.get_by_role("heading", level=1)).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 360, f"{screen} scrolls sideways: {wide} px"
+            for dark in (False, True):
+                page.emulate_media(color_scheme="dark" if dark else "light")
+                found = [(v["id"], len(v["nodes"])) for v in axe.run(page).response["violations"]
+                         if v["impact"] in ("serious", "critical")]
+                if found:
+                    serious[f"{screen}{' dark' if dark else ''}"] = found
+            page.emulate_media(color_scheme="light")
+        assert not serious, serious
+    finally:
+        small.close()
+
+
+SPY = """window.__spoken = [];
+if ('speechSynthesis' in window) {
+  const speak = speechSynthesis.speak.bind(speechSynthesis);
+  speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); return speak(u); };
+}"""
+
+
+def test_read_aloud_speaks_the_exercise_in_the_apps_language(browser, phone, live_server, invited_patient):
+    phone.add_init_script(SPY)
+    page = phone.new_page()
+    join(page, invited_patient)
+    page.locator("li.card.exercise").nth(0).get_by_role("link", name="Start").click()
+    read = page.get_by_role("button", name="Read aloud")
+    expect()(read).to_be_visible()
+    read.click()
+    spoken = page.evaluate("window.__spoken")
+    name = page.get_by_role("heading", level=1).inner_text()
+    assert len(spoken) == 1 and spoken[0]["lang"] == "en" and spoken[0]["text"].startswith(name)
+    assert "2 sets" in spoken[0]["text"]
+
+    # In Spanish, it speaks Spanish.
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language of the app").select_option("es")
+    expect()(page.get_by_role("heading", level=1)).to_have_text("Ajustes")
+    page.get_by_role("link", name="Hoy").click()
+    page.locator("li.card.exercise").nth(0).get_by_role("link", name="Empezar").click()
+    page.get_by_role("button", name="Leer en voz alta").click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken[-1]["lang"] == "es"
+    spanish_name = patient_api(live_server, phone).http.get(
+        live_server.url + "/api/v1/today", headers={"X-HEP-Locale": "es"}).json()["items"][0]["exercise"]["name"]
+    assert spoken[-1]["text"].startswith(spanish_name)
+
+    # A browser without speech synthesis shows no button.
+    mute = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844})
+    try:
+        mute.add_init_script("delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
+        other = mute.new_page()
+        for cookie in phone.cookies():
+            mute.add_cookies([cookie])
+        other.goto("/app/#/today")
+        other.locator("li.card.exercise").nth(0).get_by_role("link", name="Empezar").click()  # Spanish by now
+        expect()(other.locator("section.player")).to_be_visible()
+        expect()(other.get_by_role("button", name=re.compile("Read aloud|Leer en voz alta"))).to_have_count(0)
+    finally:
+        mute.close()

@@ -25,8 +25,16 @@ async function parse(res) {
   return body;
 }
 
+/** Name the app's language on every call (see outbox-core.js setLocale). */
+export const setLocale = core.setLocale;
+
 export async function get(path) {
-  return parse(await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } }));
+  return parse(await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json', ...core.localeHeaders() } }));
+}
+
+/** Fetch `path` so the service worker keeps a copy in the app's language (errors ignored). */
+export function warm(path) {
+  return fetch(path, { credentials: 'same-origin', headers: core.localeHeaders() }).catch(() => {});
 }
 
 /** GET /api/v1/me; remembers the CSRF token. `fresh` bypasses the service worker's copy. */

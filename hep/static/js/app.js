@@ -3,14 +3,13 @@ import * as api from './api.js';
 import { _, pickLocale, loadLocale, rememberLocale, locale } from './i18n.js';
 import * as outbox from './outbox.js';
 import { route, start, current, go } from './router.js';
-import { h, mount, problem, link } from './ui.js';
+import { h, mount, problem, link, textSize, savedTextSize } from './ui.js';
 import todayView from './views/today.js';
 import exerciseView, { leavePlayer } from './views/exercise.js';
 import logView from './views/log.js';
 import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
-import settingsView, { setHooks } from './views/settings.js';
 
 const ICONS = {
   today: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M9 15l2 2 4-4',
@@ -86,9 +85,19 @@ async function replay() {
   if (results.size && ['/today', '/progress', '/settings', '/exposure'].includes(current()?.path)) rerender();
 }
 
+/** After the catalog is loaded: the API calls name the language, and the shell's own text
+ * (precached in whatever language it was first fetched in) is said in it too. */
+function useLocale() {
+  api.setLocale(locale());
+  const skip = document.querySelector('a.skip');
+  if (skip) skip.textContent = _('Skip to content');
+}
+
 async function changeLanguage(lang) {
   rememberLocale(lang);
   await loadLocale(lang);
+  useLocale();
+  WARM.forEach(api.warm); // offline copies (exercise names, cards) in the new language
   await saveNotificationLabels();
   api.send('PATCH', '/api/v1/me', { locale: lang }).catch(() => {}); // this phone remembers it anyway
   tabs();
@@ -116,12 +125,20 @@ function signedOut(offline) {
     offline ? h('button', { type: 'button', class: 'btn primary', onclick: () => location.reload() }, _('Try again')) : null);
 }
 
+/** Settings is imported when first opened (it and push.js stay out of the first load). */
+async function settingsView(...args) {
+  const settings = await import('./lazy/settings.js');
+  settings.setHooks({ changeLanguage, signOut, rerender });
+  return settings.default(...args);
+}
+
 async function boot() {
+  textSize(savedTextSize());
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
     // First visit: the worker took over after these were loaded; load them again so it keeps copies.
     navigator.serviceWorker.addEventListener('controllerchange', () => {
-      for (const url of [...WARM, `/i18n/${locale()}.json`]) fetch(url, { credentials: 'same-origin' }).catch(() => {});
+      for (const url of [...WARM, `/i18n/${locale()}.json`]) api.warm(url);
     });
     navigator.serviceWorker.addEventListener('message', (e) => {
       if (e.data && e.data.type === 'outbox-changed') { status(); if (e.data.done && current()?.path === '/today') rerender(); }
@@ -129,15 +146,16 @@ async function boot() {
   }
   let who = null;
   let offline = false;
+  api.setLocale(pickLocale()); // this phone's language until the account's is known (offline copies are kept per language)
   try { who = await api.me(); } catch (err) { offline = api.isNetworkError(err); }
   await loadLocale(pickLocale(who && who.user && who.user.locale));
+  useLocale();
   if (!who || !who.user) return signedOut(offline);
   if (who.user.role !== 'patient') {
     return mount(_('This app is for patients'), h('p', {}, _('You are signed in as staff. Use the therapist workspace instead.')), link('/', _('Open the workspace'), 'btn primary'));
   }
   if (!localStorage.getItem('hep_locale') && who.user.locale) rememberLocale(locale());
   saveNotificationLabels();
-  setHooks({ changeLanguage, signOut, rerender });
   route('/today', todayView);
   route('/exercise/:id', exerciseView);
   route('/log/:id', logView);

@@ -62,6 +62,11 @@
   }
 
   let csrf = null;
+  let appLocale = null;
+
+  /** The language the page shows, sent as X-HEP-Locale so answers and errors match it. */
+  function setLocale(lang) { appLocale = lang || null; }
+  function localeHeaders() { return appLocale ? { 'X-HEP-Locale': appLocale } : {}; }
 
   /** Remember the token from a /api/v1/me answer (the page reads it on start). */
   function setCsrfToken(token) {
@@ -91,7 +96,7 @@
     const res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf || '' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf || '', ...localeHeaders() },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await readJson(res);
@@ -232,7 +237,7 @@
 
   globalThis.hepOutboxCore = Object.freeze({
     DB_NAME, DB_VERSION, LOCK, SYNC_TAG, DONE, KEEP, SET_ASIDE,
-    ApiError, isCsrfFailure, setCsrfToken, freshSession, send,
+    ApiError, isCsrfFailure, setCsrfToken, freshSession, send, setLocale, localeHeaders,
     openDb, pending, rejected, add, remove, dismiss, kvGet, kvSet, setAside,
     verdict, replay, doneCount,
   });

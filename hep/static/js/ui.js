@@ -43,6 +43,24 @@ async function loadDrawing(url) {
   return document.importNode(svg, true);
 }
 
+/** Text sizes the patient can choose (percent of the browser's own size); the layout holds
+ * at every step on a 360 px wide phone (the CSS sizes everything in rem). */
+export const TEXT_SIZES = [100, 125, 150, 200];
+const TEXT_SIZE_KEY = 'hep_text_size';
+
+/** Apply a text size (an index of TEXT_SIZES); `save` remembers it on this phone. */
+export function textSize(step, save = false) {
+  const n = Math.min(Math.max(Number(step) || 0, 0), TEXT_SIZES.length - 1);
+  document.documentElement.dataset.textSize = String(n);
+  if (save) try { localStorage.setItem(TEXT_SIZE_KEY, String(n)); } catch (e) { /* private mode */ }
+  return n;
+}
+
+/** The text size saved on this phone (0 when none). */
+export function savedTextSize() {
+  try { return Number(localStorage.getItem(TEXT_SIZE_KEY)) || 0; } catch (e) { return 0; }
+}
+
 /** Replace the main view, set the document title and move focus to the heading. */
 export function mount(title, ...children) {
   const main = document.getElementById('main');

@@ -91,17 +91,29 @@ function withTimeout(promise, ms) {
   });
 }
 
+// API answers are in the language the page names (X-HEP-Locale): one saved copy per language,
+// so a phone switched to Spanish and then offline shows Spanish exercise names, not English.
+function savedAs(req) {
+  const lang = req.headers.get('X-HEP-Locale');
+  if (!lang) return req;
+  const url = new URL(req.url);
+  url.searchParams.set('hl', lang);
+  return url.href;
+}
+
 // API reads: the network first; a saved copy (marked X-HEP-Offline) when there is none.
 async function networkFirst(req) {
   const cache = await caches.open(API_CACHE);
+  const key = savedAs(req);
   try {
     if (self.navigator.onLine === false) throw new Error('offline');
     const res = await withTimeout(fetch(req), NETWORK_TIMEOUT_MS);
-    if (res.status === 200) await cache.put(req, res.clone());
-    else if (res.status === 401 || res.status === 403) await cache.delete(req);
+    if (res.status === 200) await cache.put(key, res.clone());
+    else if (res.status === 401 || res.status === 403) await cache.delete(key);
     return res;
   } catch (err) {
-    const cached = await cache.match(req);
+    // A copy saved before copies were kept per language (an upgraded phone) still beats none.
+    const cached = (await cache.match(key)) || (key !== req ? await cache.match(req) : undefined);
     if (!cached) throw err;
     const headers = new Headers(cached.headers);
     headers.set('X-HEP-Offline', '1');

@@ -11,7 +11,11 @@ import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
 import questionnaireView from './views/questionnaire.js';
-import settingsView, { setHooks } from './views/settings.js';
+// (The settings screen has since moved to lazy/: imported from there, so this copy still runs.)
+const settingsView = (...args) => import('./lazy/settings.js').then((m) => {
+  m.setHooks({ changeLanguage, signOut, rerender });
+  return m.default(...args);
+});
 
 const ICONS = {
   today: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4M9 15l2 2 4-4',
@@ -132,7 +136,6 @@ async function boot() {
   }
   if (!localStorage.getItem('hep_locale') && who.user.locale) rememberLocale(locale());
   saveNotificationLabels();
-  setHooks({ changeLanguage, signOut, rerender });
   route('/today', todayView);
   route('/exercise/:id', exerciseView);
   route('/log/:id', logView);

@@ -1,5 +1,5 @@
 // Exercise player view: instructions, media, hold countdown, set/rep counter, rest timer, sides.
-import { _ } from '../i18n.js';
+import { _, locale } from '../i18n.js';
 import { createPlayer, beep, reducedMotion } from '../player.js';
 import { h, mount, doseText, sideText, link, drawing } from '../ui.js';
 import { loadToday } from './today.js';
@@ -9,10 +9,34 @@ let stopCurrent = null;
 
 /** Leave the page: stop timers and let the screen sleep again. */
 export function leavePlayer() {
+  if (canSpeak()) speechSynthesis.cancel();
   if (stopCurrent) stopCurrent();
   stopCurrent = null;
   if (wakeLock) wakeLock.release().catch(() => {});
   wakeLock = null;
+}
+
+const canSpeak = () => 'speechSynthesis' in window && typeof SpeechSynthesisUtterance === 'function';
+
+/** "Read aloud": the browser's speech synthesis reads the exercise in the app's language;
+ * a second tap stops it. No button where the browser cannot speak. */
+function readAloud(lines) {
+  if (!canSpeak()) return null;
+  const button = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, _('Read aloud'));
+  const done = () => button.setAttribute('aria-pressed', 'false');
+  button.addEventListener('click', () => {
+    if (button.getAttribute('aria-pressed') === 'true') { speechSynthesis.cancel(); return done(); }
+    speechSynthesis.cancel();
+    const said = new SpeechSynthesisUtterance(lines.filter(Boolean).join('\n'));
+    said.lang = locale();
+    const voice = speechSynthesis.getVoices().find((v) => v.lang && v.lang.toLowerCase().startsWith(locale()));
+    if (voice) said.voice = voice;
+    said.onend = done;
+    said.onerror = done;
+    button.setAttribute('aria-pressed', 'true');
+    speechSynthesis.speak(said);
+  });
+  return button;
 }
 
 const sideWord = (side) => ({ left: _('Left side'), right: _('Right side') }[side] || '');
@@ -81,6 +105,7 @@ export default async function exerciseView({ id }) {
 
   mount(ex.name,
     h('p', { class: 'dose lead' }, doseText(dose)),
+    readAloud([ex.name, doseText(dose), ex.summary, ...(ex.steps || []), ...(ex.cues || []), ex.safety]),
     ex.media_url ? drawing(ex.media_url, _('Illustration of the exercise: {name}', { name: ex.name })) : null,
     ex.summary ? h('p', {}, ex.summary) : null,
     dose.notes ? h('p', { class: 'card note' }, h('strong', {}, _('From your therapist:')), ' ', dose.notes) : null,

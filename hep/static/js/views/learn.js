@@ -11,6 +11,6 @@ export default async function learnView() {
     cards.length ? h('ul', { class: 'cards' }, cards.map((c) => h('li', { class: 'card' },
       h('details', {},
         h('summary', {}, h('span', { class: 'card-title' }, c.title),
-          h('span', { class: 'hint' }, c.summary, c.reading_minutes ? ` · ${_('{n} min read', { n: number(c.reading_minutes) })}` : '')),
+          h('span', { class: 'hint' }, c.summary, c.reading_minutes ? ' · ' + _('{n} min read', { n: number(c.reading_minutes) }) : '')),
         (c.body || []).map((para) => h('p', {}, para)))))) : h('p', {}, _('Nothing to read yet.')));
 }

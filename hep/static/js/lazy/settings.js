@@ -2,9 +2,9 @@
 import { get, send, isNetworkError, localDay } from '../api.js';
 import { _, locale, LOCALES, LANGUAGE_NAMES, weekday } from '../i18n.js';
 import { pending, rejected, dismiss, flush } from '../outbox.js';
-import * as push from '../push.js';
-import { h, mount, say } from '../ui.js';
-import { loadToday, cacheMedia } from './today.js';
+import * as push from './push.js';
+import { h, mount, say, choices, textSize, savedTextSize, TEXT_SIZES } from '../ui.js';
+import { loadToday, cacheMedia } from '../views/today.js';
 
 let hooks = {};
 /** app.js passes changeLanguage(lang) and signOut(). */
@@ -15,6 +15,15 @@ function languageSection() {
     LOCALES.map((l) => h('option', { value: l, lang: l, selected: l === locale() }, LANGUAGE_NAMES[l])));
   select.addEventListener('change', () => hooks.changeLanguage(select.value));
   return h('section', { class: 'card' }, h('h2', {}, _('Language')), h('div', { class: 'field' }, h('label', { for: 'f-lang' }, _('Language of the app')), select));
+}
+
+function textSizeSection() {
+  const names = [_('Standard'), _('Large'), _('Larger'), _('Largest')];
+  const group = choices({ name: 'text_size', legend: _('Text size'), hint: _('Makes the text and buttons bigger on this phone.'),
+    options: TEXT_SIZES.map((pct, i) => [String(i), `${names[i]} (${pct} %)`]),
+    onchange: (e) => textSize(e.target.value, true) });
+  group.querySelector(`input[value="${savedTextSize()}"]`).checked = true;
+  return h('section', { class: 'card' }, h('h2', {}, _('Reading')), group);
 }
 
 function timeRow(value, remove) {
@@ -178,5 +187,5 @@ export default async function settingsView() {
     hooks.signOut();
   });
   const sections = await Promise.all([remindersSection(), notificationsSection(), offlineSection()]);
-  mount(_('Settings'), languageSection(), ...sections, dataSection(), h('section', { class: 'card' }, h('h2', {}, _('Account')), out));
+  mount(_('Settings'), languageSection(), textSizeSection(), ...sections, dataSection(), h('section', { class: 'card' }, h('h2', {}, _('Account')), out));
 }

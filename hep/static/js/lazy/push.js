@@ -1,5 +1,5 @@
 // Web push: permission (only from a tap), subscription, and the iOS home-screen rule.
-import { get, send } from './api.js';
+import { get, send } from '../api.js';
 
 export const isIOS = () => /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
 export const isStandalone = () => matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
