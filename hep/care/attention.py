@@ -69,13 +69,17 @@ def patient_row(patient: Patient, flags: list[dict], today=None) -> dict:
         day = today_in(patient.timezone)
         today = sessions_done([patient], [day])[(patient.id, day)]
     version = current_version(patient)
+    joined = has_joined(patient)
+    if not joined:  # said instead of "nothing flagged": the program has not reached the phone
+        flags = [*flags, {"code": "not_joined", "level": "caution", "alert_id": None, "label": _("Not joined yet"),
+                          "detail": _("The patient has not opened a join link yet.")}]
     return {
         "id": patient.id,
         "display_name": patient.display_name,
         "timezone": patient.timezone,
         "email": patient.email,
         "created_at": patient.created_at,
-        "joined": has_joined(patient),
+        "joined": joined,
         "phase": version.phase if version else None,
         "flags": flags,
         "last_activity": last_activity(patient),
