@@ -149,3 +149,23 @@ def test_a_patient_who_never_joined_shows_not_joined_yet(app, api, therapist_api
     joined = page[page.index("Has Joined"):page.index("</tr>", page.index("Has Joined"))]
     assert "Not joined yet" in never and "Nothing flagged" not in never
     assert "Nothing flagged" in joined and "Not joined yet" not in joined
+
+
+def test_applying_above_the_volume_cap_asks_to_confirm_with_the_figures(app, scenario):
+    patient = scenario([("side-lying-hip-abduction", {"sets": 2, "reps": 10, "frequency_per_day": 1})])
+    assert patient.therapist.put(f"/api/v1/patients/{patient.patient_id}/settings",
+                                 {"dose_step_percent": 40}).status_code == 200
+    patient.live(steady(8))
+    browser = patient.therapist.http
+    confirm_url = f"/t/patients/{patient.patient_id}/recommendations/{patient.prescriptions[0]}/apply"
+    token = CSRF.search(text_of(browser.get(confirm_url))).group(1)
+    asked = browser.post(confirm_url, data={"csrf_token": token, "action": "apply"})
+    assert asked.status_code == 409
+    text = text_of(asked)
+    assert "Confirm the increase" in text and "+40 %" in text
+    with app.app_context():
+        assert ProgramVersion.select().count() == 1
+    saved = browser.post(confirm_url, data={"csrf_token": CSRF.search(text).group(1), "action": "confirm"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert ProgramVersion.select().count() == 2
