@@ -22,6 +22,7 @@ from hep.care.thresholds import settings_for
 from hep.clinical.dose_step import step_dose
 from hep.errors import Conflict, NotFound
 from hep.models import Exercise, Patient, Prescription, ProgramVersion, User
+from hep.people import audit
 from hep.programs import versions
 
 #: Fields of the prescription kept when the exercise is swapped: the schedule the patient
@@ -98,5 +99,8 @@ def apply(patient: Patient, by: User, prescription_id: int, *,
     """Save the planned version (``plan``) through ``versions.assign``: raises what ``plan``
     raises, and ``versions.VolumeIncrease`` unless ``confirm_volume_increase``."""
     planned = plan(patient, by, prescription_id)
-    return versions.assign(patient, by, planned.version.phase, planned.version.notes, planned.items,
-                           confirm_volume_increase=confirm_volume_increase)
+    version = versions.assign(patient, by, planned.version.phase, planned.version.notes, planned.items,
+                              confirm_volume_increase=confirm_volume_increase)
+    audit.record("recommendation.apply", patient=patient, prescription=prescription_id, status=planned.status,
+                 how=planned.how, version=version.number)
+    return version

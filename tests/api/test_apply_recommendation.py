@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hep.models import Exercise, Prescription, ProgramVersion
+from hep.models import AuditEvent, Exercise, Prescription, ProgramVersion
 from tests.support.scenarios import Scenario, steady
 
 HINGE = ("hip-hinge-to-box", {"sets": 2, "reps": 8, "frequency_per_day": 1, "pain_ceiling": 4})
@@ -52,6 +52,10 @@ def test_progress_moves_to_the_harder_neighbour(app, scenario):
     with app.app_context():
         stored = ProgramVersion.get(ProgramVersion.number == 2)
         assert [slug_of(app, p.exercise_id) for p in stored.prescriptions] == ["reach-to-table"]
+        event = AuditEvent.get(AuditEvent.action == "recommendation.apply")
+        assert event.patient_id == patient.patient_id
+        assert event.detail == {"prescription": patient.prescriptions[0], "status": "progress", "how": "exercise",
+                                "version": 2}
     # The phone sees the new exercise today.
     today = patient.phone.get("/api/v1/today").get_json()
     assert [i["exercise"]["slug"] for i in today["items"]] == ["reach-to-table"]
