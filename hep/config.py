@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "VAPID_SUBJECT": "mailto:admin@localhost",
     "PUSH_ALLOWED_ORIGINS": "",  # extra push-service origins, comma separated
     "PUSH_TTL_SECONDS": 4 * 3600,
+    # A reminder claim whose consumer has not beaten its heartbeat for this long is taken over.
+    "REMINDER_CLAIM_LEASE_SECONDS": 30,
     # E-mail for staff notices: smtp://[user:password@]host[:port] or smtps://...; unset: no e-mail
     "SMTP_URL": None,
     "MAIL_FROM": "hep@localhost",
@@ -50,6 +52,11 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "JSON_SORT_KEYS": False,
+    # Remote monitoring: the code table (default: the shipped hep/library/rtm_codes.yaml) and
+    # where a 30-day period starts: "first_data_day" (the first day of data) or
+    # "program_start" (the day the first program began).
+    "RTM_CODES_PATH": None,
+    "RTM_PERIOD_START": "first_data_day",
     # flask-smorest / OpenAPI
     "API_TITLE": "hep",
     "API_VERSION": "v1",
@@ -58,15 +65,18 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-_INT_KEYS = {"PUSH_TTL_SECONDS", "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
+_INT_KEYS = {"PUSH_TTL_SECONDS", "REMINDER_CLAIM_LEASE_SECONDS",
+             "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT", "PUSH_ALLOWED_ORIGINS", "PUSH_TTL_SECONDS", "RATELIMIT_STORAGE_URI",
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
-    "PROXY_COUNT", "THERAPIST_IDLE_MINUTES",
+    "PROXY_COUNT", "THERAPIST_IDLE_MINUTES", "REMINDER_CLAIM_LEASE_SECONDS", "RTM_CODES_PATH",
+    "RTM_PERIOD_START",
 )
+RTM_PERIOD_STARTS = ("first_data_day", "program_start")
 MIN_SECRET_LENGTH = 32
 
 
@@ -116,6 +126,7 @@ def load(overrides: Mapping[str, Any] | None, instance: Path) -> dict[str, Any]:
         config["SECRET_KEY"] = _instance_secret(
             instance / "secret_key", lambda: secrets.token_urlsafe(48), create=not production
         )
+    _load_rtm(config)
     if production and len(str(config["SECRET_KEY"])) < MIN_SECRET_LENGTH:
         raise ConfigError(
             f"HEP_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
@@ -158,3 +169,16 @@ def _instance_secret(path: Path, make, *, create: bool) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
+
+
+def _load_rtm(config: dict[str, Any]) -> None:
+    """Check the remote-monitoring settings and load the code table once, into
+    ``RTM_CODES``; a bad file or setting stops start-up with what is wrong."""
+    from hep.clinical.rtm_codes import RtmCodesError, load_rtm_codes
+
+    if config["RTM_PERIOD_START"] not in RTM_PERIOD_STARTS:
+        raise ConfigError(f"HEP_RTM_PERIOD_START must be one of {', '.join(RTM_PERIOD_STARTS)}")
+    try:
+        config["RTM_CODES"] = load_rtm_codes(config["RTM_CODES_PATH"])
+    except RtmCodesError as exc:
+        raise ConfigError(f"HEP_RTM_CODES_PATH: {exc}") from exc

@@ -21,6 +21,8 @@ from hep.models import (
     CheckIn,
     Completion,
     Exercise,
+    ExposureSession,
+    HierarchyItem,
     Patient,
     Prescription,
     Program,
@@ -57,6 +59,8 @@ def prepare(base_url: str) -> Credentials:
     patient = Patient.get_or_none((Patient.therapist == therapist) & (Patient.display_name == PATIENT_NAME))
     if patient is None:
         patient = _create_patient_with_history(therapist)
+    if not HierarchyItem.select().where(HierarchyItem.patient == patient).exists():
+        _seed_hierarchy(patient)  # also for demo databases made before the hierarchy was seeded
     refresh_alerts(patient)  # the history was written straight to the tables
     token, _invite = invites.issue(patient, therapist, ttl_days=14)
     return Credentials(THERAPIST_EMAIL, password, f"{base_url.rstrip('/')}/join/{token}")
@@ -102,6 +106,34 @@ def _create_patient_with_history(therapist: User) -> Patient:
                 _checkin(patient, day, rng, distal[min(offset, len(distal) - 1)])
         ReminderSchedule.create(patient=patient, times=["08:00", "18:30"], quiet_start="22:00", quiet_end="07:00")
     return patient
+
+
+#: The demo's fear hierarchy: (activity, perceived harm, sessions as (days ago, prediction, fear
+#: before, outcome happened, fear after, safety behaviour)). Bending is mastered (the prediction
+#: fell from 70 to 20 and nothing happened), lifting is under way (a safety behaviour last
+#: time), carrying upstairs is not started.
+HIERARCHY = (
+    ("Bend to tie my shoes", 30, ((8, 70, 50, False, 30, False), (5, 45, 40, False, 20, False),
+                                  (2, 20, 30, False, 10, False))),
+    ("Lift a laundry basket", 55, ((4, 80, 70, False, 50, False), (1, 60, 60, False, 40, True))),
+    ("Carry shopping up the stairs", 75, ()),
+)
+
+
+def _seed_hierarchy(patient: Patient) -> None:
+    tz = zone(patient.timezone)
+    today = today_in(patient.timezone)
+    with db.atomic():
+        for activity, harm, sessions in HIERARCHY:
+            item = HierarchyItem.create(patient=patient, activity=activity, harm_rating=harm)
+            for days_ago, prediction, before, happened, after, safety in sessions:
+                at = datetime.combine(today - timedelta(days=days_ago), time(17, 30), tz)
+                body = dict(id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"hep-demo:{item.id}:{days_ago}")),
+                            performed_at=at, feared_outcome="My back will give way", prediction=prediction,
+                            fear_before=before, outcome_happened=happened, fear_after=after,
+                            safety_behaviour=safety, note="")
+                ExposureSession.create(item=item, request_hash=body_hash({"item": item.id, **body}),
+                                       **{**body, "performed_at": to_storage(at)})
 
 
 def _version(program, number, phase, therapist, day, tz, notes, items) -> list[Prescription]:

@@ -9,14 +9,20 @@ any werkzeug HTTPException) directly for purely HTTP matters (sign-in required, 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+import peewee as pw
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
+from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "about:blank"
+DATABASE_RETRY_AFTER = 5  # seconds a client waits before trying again when the database is away
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -180,6 +186,24 @@ def handle_domain_error(exc: DomainError):
                                          title=exc.title, extra=exc.extra))
 
 
+def handle_database_unavailable(exc: Exception):
+    """The database could not be reached or dropped the connection (a restart, a failover,
+    an exhausted pool): 503 with ``Retry-After``, so clients (the patient app's outbox) try
+    again. The broken connection is discarded, not returned to the pool; the pool checks
+    every connection it hands out, so requests succeed again once the database is back."""
+    from hep.db import db
+
+    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    try:
+        if not db.is_closed():
+            manual_close = getattr(db.obj, "manual_close", None)
+            manual_close() if manual_close else db.close()
+    except Exception:  # noqa: BLE001 - the connection is broken; dropping it is all we want
+        log.debug("closing the broken connection failed", exc_info=True)
+    detail = _("The service is briefly unavailable. Try again in a few seconds.")
+    return handle_http_exception(Problem(503, detail, headers={"Retry-After": str(DATABASE_RETRY_AFTER)}))
+
+
 def register(app: Flask) -> None:
     """Map HTTP and domain errors to responses.
 
@@ -190,3 +214,7 @@ def register(app: Flask) -> None:
     """
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    # Not the database refusing data (IntegrityError and the like stay errors): the database
+    # being out of reach. SQLite's "database is locked" after its busy timeout is one too.
+    for unavailable in (pw.OperationalError, pw.InterfaceError, MaxConnectionsExceeded):
+        app.register_error_handler(unavailable, handle_database_unavailable)

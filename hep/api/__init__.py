@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         devices,
         exercises,
         fhir,
+        monitoring,
         patient_data,
         patients,
         progress,
@@ -25,6 +26,6 @@ def register(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts, push,
-                   devices, patient_data, fhir):
+    for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
+                   push, devices, patient_data, fhir, monitoring):
         api.register_blueprint(module.bp)

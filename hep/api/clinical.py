@@ -140,6 +140,15 @@ def get_instrument(code: str):
     return outcomes.definition(outcomes.instrument(code), str(get_locale()))
 
 
+@bp.get("/questionnaires/<code>/activities")
+@require_role("patient")
+@bp.response(200, s.ActivitiesOut)
+def own_activities(code: str):
+    """The activities the patient named for this questionnaire (PSFS), to re-rate; empty the
+    first time, and for questionnaires with fixed items."""
+    return {"activities": outcomes.patient_activities(own_patient(), outcomes.instrument(code))}
+
+
 @bp.post("/questionnaires/<code>/responses")
 @require_role("patient")
 @bp.arguments(s.QuestionnaireResponseIn)

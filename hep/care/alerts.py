@@ -87,9 +87,37 @@ def engine_inputs(patient: Patient, alerts: list[Alert] | None = None) -> tuple[
     open_alert = (OpenAlert(level=top.level, code=top.code, id=str(top.id),
                             date=local_date(from_storage(top.created_at), patient.timezone))
                   if top is not None else None)
-    resolved = [a.resolved_at for a in alerts if a.resolved_at is not None]
+    # An alert the system cleared on its own (``clear``) was a review flag, not a safety event:
+    # it does not hold the program.
+    resolved = [a.resolved_at for a in alerts if a.resolved_at is not None and not _self_cleared(a)]
     resolved_on = local_date(from_storage(max(resolved)), patient.timezone) if resolved else None
     return open_alert, resolved_on
+
+
+#: Codes of review flags the system resolves itself once their cause is gone.
+SELF_CLEARING = frozenset({"not_improving"})
+
+
+def _self_cleared(alert: Alert) -> bool:
+    return alert.code in SELF_CLEARING and alert.resolved_by_id is None and alert.outcome == "cleared"
+
+
+def clear(patient: Patient, code: str, note: str) -> list[Alert]:
+    """Resolve the patient's unresolved alerts of ``code`` (one of ``SELF_CLEARING``) as
+    cleared by the system (no person), with ``note`` saying why; returns them."""
+    if code not in SELF_CLEARING:
+        raise ValueError(f"{code} is not cleared automatically")
+    rows = list(Alert.select().where((Alert.patient == patient) & (Alert.code == code)
+                                     & (Alert.status != "resolved")))
+    now = to_storage(utcnow())
+    cleared = []
+    for alert in rows:
+        changed = (Alert.update(status="resolved", resolved_at=now, resolve_note=note, outcome="cleared")
+                   .where((Alert.id == alert.id) & (Alert.status != "resolved")).execute())
+        if changed == 1:
+            audit.record("alert.clear", patient=patient, alert=alert.id, code=code)
+            cleared.append(Alert.get_by_id(alert.id))
+    return cleared
 
 
 def acknowledge(alert: Alert, by: User, note: str) -> Alert:

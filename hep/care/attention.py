@@ -1,14 +1,24 @@
 """Why a patient needs the therapist's attention: the summary's alerts as list flags, and
-the rows of the patient list (the JSON API's and the page's)."""
+the rows of the patient list (the JSON API's and the page's).
+
+The list is read in a fixed number of statements however many patients and however long
+their history: the patients, their stored unresolved alerts (with the prescriptions' names),
+the day counts of :func:`hep.logbook.sessions.sessions_done`, and one grouped read each for
+the current phase, whether they joined and their last active day. No clinical summary is
+computed per patient: the stored alerts are what the summary raised.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
+import peewee as pw
 from flask_babel import gettext as _
 
-from hep.care.alerts import LEVEL_RANK, alerts_of
+from hep.care.alerts import LEVEL_RANK, STATUS_RANK
 from hep.logbook.sessions import sessions_done
-from hep.models import CheckIn, Completion, Patient
-from hep.people.patients import has_joined
-from hep.programs.versions import current_version, prescription_names
+from hep.models import Alert, CheckIn, Completion, Invite, Patient, Program, ProgramVersion
+from hep.programs.versions import prescription_names
 from hep.timeutil import today_in
 
 
@@ -29,7 +39,9 @@ def _labels() -> dict[str, str]:
 
 def patients_by_attention(therapist) -> list[tuple[Patient, list[dict]]]:
     """The therapist's patients with their flags, most urgent first, then by name."""
-    rows = [(p, patient_flags(p)) for p in Patient.of_therapist(therapist).order_by(Patient.display_name)]
+    patients = list(Patient.of_therapist(therapist).order_by(Patient.display_name))
+    flags = flags_of(patients)
+    rows = [(p, flags[p.id]) for p in patients]
     rows.sort(key=lambda pair: min((LEVEL_RANK[f["level"]] for f in pair[1]), default=len(LEVEL_RANK)))
     return rows
 
@@ -37,11 +49,28 @@ def patients_by_attention(therapist) -> list[tuple[Patient, list[dict]]]:
 def patient_flags(patient: Patient) -> list[dict]:
     """The unresolved stored alerts as flags, most severe first: {code, level, label,
     detail, alert_id}; one per alert code (an assessment's findings under one label)."""
+    return flags_of([patient])[patient.id]
+
+
+def flags_of(patients: Sequence[Patient]) -> dict[int, list[dict]]:
+    """:func:`patient_flags` of each patient, in two statements (the alerts, the names of
+    their prescriptions)."""
+    unresolved: dict[int, list[Alert]] = {p.id: [] for p in patients}
+    if unresolved:
+        for alert in Alert.select().where(Alert.patient.in_(_ids(patients)) & (Alert.status != "resolved")):
+            unresolved[alert.patient_id].append(alert)
+    names = prescription_names({a.prescription_id for alerts in unresolved.values() for a in alerts})
     labels = _labels()
-    unresolved = alerts_of(patient, unresolved_only=True)
-    names = prescription_names({a.prescription_id for a in unresolved})
+    return {pid: _flags(alerts, names, labels) for pid, alerts in unresolved.items()}
+
+
+def _flags(unresolved: list[Alert], names: dict[int, str], labels: dict[str, str]) -> list[dict]:
+    # Most severe first; within a level the order of hep.care.alerts.alerts_of (open first,
+    # newest first), so the flag of a code is the alert the summary shows first.
+    ordered = sorted(unresolved, key=lambda a: (LEVEL_RANK[a.level], STATUS_RANK[a.status],
+                                                -a.created_at.timestamp(), -a.id))
     flags: dict[str, dict] = {}
-    for alert in sorted(unresolved, key=lambda a: LEVEL_RANK[a.level]):
+    for alert in ordered:
         code = "assessment_red_flag" if alert.code.startswith("assessment_") else alert.code
         if code in flags:
             continue
@@ -55,43 +84,87 @@ def patient_flags(patient: Patient) -> list[dict]:
 
 def patient_list(therapist) -> list[dict]:
     """The patient list, most urgent first: :func:`patient_row` for each patient."""
-    ranked = patients_by_attention(therapist)
-    todays = {p.id: today_in(p.timezone) for p, _f in ranked}
-    counts = sessions_done([p for p, _f in ranked], set(todays.values()))
-    return [patient_row(p, flags, counts[(p.id, todays[p.id])]) for p, flags in ranked]
+    return patient_rows(patients_by_attention(therapist))
 
 
-def patient_row(patient: Patient, flags: list[dict], today=None) -> dict:
+def patient_row(patient: Patient, flags: list[dict]) -> dict:
     """One patient as the list shows it: who, their flags, phase, whether they joined, their
-    last active day, and today's sessions done of those targeted (``today``: the patient's
-    :class:`~hep.logbook.sessions.DayCount`, counted here when not given)."""
-    if today is None:
-        day = today_in(patient.timezone)
-        today = sessions_done([patient], [day])[(patient.id, day)]
-    version = current_version(patient)
-    joined = has_joined(patient)
-    if not joined:  # said instead of "nothing flagged": the program has not reached the phone
-        flags = [*flags, {"code": "not_joined", "level": "caution", "alert_id": None, "label": _("Not joined yet"),
-                          "detail": _("The patient has not opened a join link yet.")}]
-    return {
-        "id": patient.id,
-        "display_name": patient.display_name,
-        "timezone": patient.timezone,
-        "email": patient.email,
-        "created_at": patient.created_at,
-        "joined": joined,
-        "phase": version.phase if version else None,
-        "flags": flags,
-        "last_activity": last_activity(patient),
-        "sessions_today": {"done": today.counted, "target": today.sessions_target},
-    }
+    last active day, and today's sessions done of those targeted."""
+    return patient_rows([(patient, flags)])[0]
 
 
-def last_activity(patient: Patient):
-    """The patient's latest local day with a logged session or a check-in, or None."""
-    done = (Completion.select(Completion.local_date).where(Completion.patient == patient)
-            .order_by(Completion.local_date.desc()).first())
-    checked = (CheckIn.select(CheckIn.date).where(CheckIn.patient == patient)
-               .order_by(CheckIn.date.desc()).first())
-    days = [d for d in (done and done.local_date, checked and checked.date) if d]
-    return max(days) if days else None
+def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
+    """:func:`patient_row` of each (patient, flags), in order, with a fixed number of
+    statements for all of them."""
+    patients = [p for p, _f in ranked]
+    todays = {p.id: today_in(p.timezone) for p in patients}
+    counts = sessions_done(patients, set(todays.values())) if patients else {}
+    phases = current_phases(patients)
+    joined = joined_ids(patients)
+    last = last_activities(patients)
+    rows = []
+    for patient, flags in ranked:
+        today = counts[(patient.id, todays[patient.id])]
+        if patient.id not in joined:  # said instead of "nothing flagged": the program has not reached the phone
+            flags = [*flags, not_joined_flag()]
+        rows.append({
+            "id": patient.id,
+            "display_name": patient.display_name,
+            "timezone": patient.timezone,
+            "email": patient.email,
+            "created_at": patient.created_at,
+            "joined": patient.id in joined,
+            "phase": phases.get(patient.id),
+            "flags": flags,
+            "last_activity": last.get(patient.id),
+            "sessions_today": {"done": today.counted, "target": today.sessions_target},
+        })
+    return rows
+
+
+def not_joined_flag() -> dict:
+    """The flag of a patient who has not used a join link yet (no stored alert behind it)."""
+    return {"code": "not_joined", "level": "caution", "alert_id": None, "label": _("Not joined yet"),
+            "detail": _("The patient has not opened a join link yet.")}
+
+
+def current_phases(patients: Sequence[Patient]) -> dict[int, str]:
+    """The phase of each patient's current (latest) program version; patients without a
+    program are left out."""
+    if not patients:
+        return {}
+    rows = (ProgramVersion.select(Program.patient, ProgramVersion.number, ProgramVersion.phase)
+            .join(Program).where(Program.patient.in_(_ids(patients))).tuples())
+    latest: dict[int, tuple[int, str]] = {}
+    for pid, number, phase in rows:
+        if pid not in latest or number > latest[pid][0]:
+            latest[pid] = (number, phase)
+    return {pid: phase for pid, (_n, phase) in latest.items()}
+
+
+def joined_ids(patients: Sequence[Patient]) -> set[int]:
+    """The ids of the patients who have used one of their join links."""
+    if not patients:
+        return set()
+    return {pid for (pid,) in Invite.select(Invite.patient).distinct()
+            .where(Invite.patient.in_(_ids(patients)) & Invite.used_at.is_null(False)).tuples()}
+
+
+def last_activities(patients: Sequence[Patient]) -> dict[int, date]:
+    """Each patient's latest local day with a logged session or a check-in (patients with
+    neither are left out)."""
+    if not patients:
+        return {}
+    latest: dict[int, date] = {}
+    for model, day in ((Completion, Completion.local_date), (CheckIn, CheckIn.date)):
+        rows = (model.select(model.patient, pw.fn.MAX(day)).where(model.patient.in_(_ids(patients)))
+                .group_by(model.patient).tuples())
+        for pid, value in rows:
+            value = day.python_value(value)  # SQLite gives an aggregate's date as text
+            if value is not None and (pid not in latest or value > latest[pid]):
+                latest[pid] = value
+    return latest
+
+
+def _ids(patients: Sequence[Patient]) -> list[int]:
+    return sorted({p.id for p in patients})

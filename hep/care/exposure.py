@@ -1,4 +1,5 @@
-"""Graded exposure: the patient's fear hierarchy and exposure sessions, with mastery."""
+"""Graded exposure: the patient's fear hierarchy and exposure sessions, with mastery by
+prediction (hep.clinical.exposure), in the viewer's language."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from hep.care.thresholds import settings_for
-from hep.clinical import ClinicalSettings, mastery, meaningful_change, rank_hierarchy
+from hep.clinical import ClinicalSettings, Condition, mastery, meaningful_change, rank_hierarchy
 from hep.clinical import ExposureSession as SessionRecord
 from hep.clinical import HierarchyItem as ItemRecord
 from hep.errors import NotFound
@@ -16,15 +17,61 @@ from hep.models import ExposureSession, HierarchyItem, Patient
 from hep.people import audit
 from hep.timeutil import from_storage, to_storage
 
+#: Sessions listed under ``recent`` on each item, newest first.
+RECENT_SESSIONS = 5
+
+
+def _record(row: ExposureSession) -> SessionRecord:
+    return SessionRecord(row.id, str(row.item_id), from_storage(row.performed_at), row.fear_before,
+                         row.fear_after, prediction=row.prediction, outcome_happened=row.outcome_happened,
+                         safety_behaviour=row.safety_behaviour, feared_outcome=row.feared_outcome)
+
+
+def expected_versus_actual(row: ExposureSession) -> str:
+    """The translated line "expected 70 % likely; it did not happen" (the engine's
+    ``expected_versus_actual`` in the viewer's language)."""
+    if row.prediction is None:
+        return _("no prediction recorded")
+    if row.outcome_happened is None:
+        return _("expected %(n)s %% likely; outcome not recorded", n=row.prediction)
+    if row.outcome_happened:
+        return _("expected %(n)s %% likely; it happened", n=row.prediction)
+    return _("expected %(n)s %% likely; it did not happen", n=row.prediction)
+
+
+def _condition_text(c: Condition) -> str:
+    """One mastery condition in the viewer's language (the engine's detail is English)."""
+    v = c.values
+    if c.code == "sessions":
+        return _("%(n)s session(s) with a prediction; %(needed)s needed", n=v["sessions"], needed=v["needed"])
+    if c.code == "prediction_low":
+        return _("latest prediction %(n)s %%; at most %(limit)s %% needed", n=v["prediction"], limit=v["limit"])
+    if c.code == "prediction_fell":
+        if v["fell"] is None:
+            return _("one prediction so far; a fall of %(needed)s points is needed", needed=v["needed"])
+        return _("prediction fell by %(n)s points; %(needed)s needed", n=v["fell"], needed=v["needed"])
+    if c.code == "outcome_absent":
+        return _("the feared outcome did not happen") if c.met else _("the feared outcome happened")
+    if c.code == "no_safety_behaviour":
+        if c.met:
+            return _("no safety behaviour used")
+        return _("a safety behaviour was used") if v["safety_behaviour"] else _("safety behaviour not recorded")
+    return _("fear before %(n)s; at most %(limit)s needed", n=v["fear_before"], limit=v["limit"])
+
 
 def _session_view(row: ExposureSession, settings: ClinicalSettings) -> dict:
     return {"id": row.id, "item_id": row.item_id, "performed_at": row.performed_at,
-            "fear_before": row.fear_before, "fear_after": row.fear_after, "note": row.note,
-            "meaningful_change": meaningful_change(row.fear_before, row.fear_after, settings)}
+            "feared_outcome": row.feared_outcome, "prediction": row.prediction,
+            "fear_before": row.fear_before, "outcome_happened": row.outcome_happened,
+            "fear_after": row.fear_after, "safety_behaviour": row.safety_behaviour, "note": row.note,
+            "meaningful_change": meaningful_change(row.fear_before, row.fear_after, settings),
+            "expected_versus_actual": expected_versus_actual(row)}
 
 
 def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
-    """Items ranked from lowest perceived harm, each with its sessions and mastery."""
+    """Items ranked from lowest perceived harm, each with its ``status`` (not_started /
+    in_progress / mastered), the ``reasons`` (every mastery condition, met or not), its
+    ``recent`` sessions (newest first) and all its ``sessions`` (oldest first)."""
     items = list(HierarchyItem.select().where(
         (HierarchyItem.patient == patient) & HierarchyItem.archived_at.is_null()))
     sessions: dict[int, list[ExposureSession]] = {i.id: [] for i in items}
@@ -36,16 +83,32 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
     for rank, record in enumerate(ranked, 1):
         item = by_id[int(record.id)]
         rows = sorted(sessions[item.id], key=lambda r: (r.performed_at, r.id))
-        state = mastery([SessionRecord(r.id, str(item.id), from_storage(r.performed_at), r.fear_before,
-                                       r.fear_after) for r in rows], settings)
+        state = mastery([_record(r) for r in rows], settings)
+        shown = [_session_view(r, settings) for r in rows]
         views.append({
             "id": item.id, "activity": item.activity, "harm_rating": item.harm_rating, "rank": rank,
-            "mastered": state.mastered,
-            "mastery_reason": _("Fear after at or below %(limit)s on %(streak)s of the last %(needed)s sessions",
-                                limit=state.threshold, streak=state.streak, needed=state.required),
-            "sessions": [_session_view(r, settings) for r in rows],
+            "status": state.status, "mastered": state.mastered,
+            "reasons": [{"code": c.code, "met": c.met, "detail": _condition_text(c), "values": dict(c.values)}
+                        for c in state.conditions],
+            "recent": shown[::-1][:RECENT_SESSIONS], "sessions": shown,
         })
     return views
+
+
+def exposure_summary(patient: Patient, settings: ClinicalSettings) -> dict:
+    """The summary's ``exposure`` block: items per status, the next item to work on (the
+    lowest-ranked not mastered) and when the latest session was (ISO 8601 text, as the rest of
+    the summary hands over its dates)."""
+    views = hierarchy_view(patient, settings)
+    counts = {status: sum(1 for v in views if v["status"] == status)
+              for status in ("not_started", "in_progress", "mastered")}
+    upcoming = next((v for v in views if v["status"] != "mastered"), None)
+    latest = max((s["performed_at"] for v in views for s in v["sessions"]), default=None)
+    return {"items": len(views), **counts,
+            "next_item": None if upcoming is None else {
+                "id": upcoming["id"], "activity": upcoming["activity"], "status": upcoming["status"],
+                "reasons": [r for r in upcoming["reasons"] if not r["met"]]},
+            "last_session_at": None if latest is None else from_storage(latest).isoformat()}
 
 
 def add_item(patient: Patient, activity: str, harm_rating: int) -> dict:
@@ -56,7 +119,8 @@ def add_item(patient: Patient, activity: str, harm_rating: int) -> dict:
 
 
 def add_session(patient: Patient, item_id: int, body: Mapping[str, Any]) -> tuple[dict, bool]:
-    """Store an exposure session for one of ``patient``'s items under the replay rules.
+    """Store an exposure session (``ExposureSessionIn``) for one of ``patient``'s items under
+    the replay rules.
 
     Raises ``NotFound`` for an item that is not the patient's, ``Conflict`` for an id reused
     with another body.
@@ -67,9 +131,12 @@ def add_session(patient: Patient, item_id: int, body: Mapping[str, Any]) -> tupl
     digest = body_hash({"item": item_id, **body})
 
     def create() -> ExposureSession:
-        row = ExposureSession.create(id=body["id"], item=item, performed_at=to_storage(body["performed_at"]),
-                                     fear_before=body["fear_before"], fear_after=body["fear_after"],
-                                     note=body["note"], request_hash=digest)
+        row = ExposureSession.create(
+            id=body["id"], item=item, performed_at=to_storage(body["performed_at"]),
+            feared_outcome=body["feared_outcome"], prediction=body["prediction"],
+            fear_before=body["fear_before"], outcome_happened=body["outcome_happened"],
+            fear_after=body["fear_after"], safety_behaviour=body["safety_behaviour"],
+            note=body["note"], request_hash=digest)
         audit.record("exposure.session", patient=patient, item=item_id)
         return row
 

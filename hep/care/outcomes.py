@@ -13,12 +13,23 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from hep.clinical import Instrument, ScoringError, load_instruments, score, score_change
+from hep.clinical import Alert as Finding
+from hep.clinical import Instrument, ScoringError, load_instruments, score
+from hep.clinical.outcome_review import (
+    NOT_IMPROVING,
+    Administration,
+    MeasureReview,
+    activity_key,
+    improved_codes,
+    not_improving,
+    review_outcomes,
+)
+from hep.clinical.settings import ClinicalSettings
 from hep.errors import Invalid, NotFound
 from hep.logbook.replay import body_hash, store_once
 from hep.models import Patient, QuestionnaireResponse
 from hep.people import audit
-from hep.timeutil import from_storage, utcnow
+from hep.timeutil import from_storage, local_date, today_in, utcnow
 
 # How often a measure is offered again to the patient (days); others are on request only.
 REPEAT_DAYS = {"psfs": 14, "nprs": 7, "fabq": 28, "ears": 28}
@@ -41,30 +52,46 @@ def instrument(code: str) -> Instrument:
 
 
 def definition(inst: Instrument, locale: str | None = None) -> dict:
-    """What a client needs to show the questionnaire."""
+    """What a client needs to show the questionnaire, in ``locale`` where the instrument's
+    licence allows a translation and the file has one. ``language`` is the language of the
+    texts; ``english_only`` is true when another language was asked for and none may be shown.
+    Answer labels (``anchors``) are translated value by value."""
+    lang = (locale or "en").split("_")[0].split("-")[0].lower()
+    texts = inst.translations.get(lang, {}) if inst.translation_allowed else {}
+    labels = texts.get("labels", {})
+    translated_items = texts.get("items", {})
+
+    def anchors(raw: Mapping[int, str]) -> dict[str, str]:
+        return {str(k): labels.get(k, v) for k, v in raw.items()}
+
     view: dict[str, Any] = {
-        "code": inst.code, "name": inst.name, "version": inst.version,
-        "instructions": inst.instructions, "licence": inst.licence,
-        "items": [{"id": i.id, "text": i.text, "min": i.minimum, "max": i.maximum,
-                   "anchors": {str(k): v for k, v in i.anchors.items()}} for i in inst.items],
+        "code": inst.code, "name": texts.get("title", inst.name), "version": inst.version,
+        "instructions": texts.get("instructions", inst.instructions), "licence": inst.licence,
+        "items": [{"id": i.id, "text": translated_items.get(i.id, i.text), "min": i.minimum,
+                   "max": i.maximum, "anchors": anchors(i.anchors)} for i in inst.items],
+        "language": lang if texts else "en",
+        "english_only": lang != "en" and not texts,
+        "translation_allowed": inst.translation_allowed,
     }
     if inst.patient_items:
         spec = inst.patient_items
         view["patient_items"] = {"min_count": spec.min_count, "max_count": spec.max_count,
-                                 "min": spec.minimum, "max": spec.maximum, "prompt": spec.prompt,
-                                 "anchors": {str(k): v for k, v in spec.anchors.items()}}
+                                 "min": spec.minimum, "max": spec.maximum,
+                                 "prompt": texts.get("prompt", spec.prompt), "anchors": anchors(spec.anchors)}
     return view
 
 
 def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tuple[QuestionnaireResponse, bool]:
-    """Score and store a response (422 naming the bad answers; replay rules by id)."""
+    """Score and store a response (422 naming the bad answers and any unanswered item as
+    ``answers.<id>``, or ``items`` for the activities; replay rules by id)."""
     inst = instrument(code)
+    if inst.patient_items:
+        inst = _with_activities(inst, body.get("items"))
     try:
-        if inst.patient_items:
-            if not body.get("items"):
-                raise ScoringError({"items": [_("Name the activities you are rating.")]})
-            inst = inst.with_patient_items(body["items"])
         result = score(inst, body["answers"])
+        missing = [i.id for i in inst.items if str(i.id) not in {str(k) for k in body["answers"]}]
+        if missing:
+            raise ScoringError({i: [_("Choose an answer.")] for i in missing})
     except ScoringError as exc:
         raise Invalid(errors={("answers." + k if k not in {"items", "_schema"} else k): v
                                    for k, v in exc.errors.items()}) from None
@@ -77,11 +104,40 @@ def record_response(patient: Patient, code: str, body: Mapping[str, Any]) -> tup
         audit.record("questionnaire.response", patient=patient, instrument=code)
         return row
 
-    return store_once(QuestionnaireResponse, body["id"], digest, lambda r: r.patient_id == patient.id, create)
+    row, created = store_once(QuestionnaireResponse, body["id"], digest,
+                              lambda r: r.patient_id == patient.id, create)
+    if created:
+        from hep.care.summary import refresh_alerts
+
+        refresh_alerts(patient)  # a response can raise or clear not_improving
+    return row, created
+
+
+def _with_activities(inst: Instrument, texts: Any) -> Instrument:
+    """The instrument with the patient's named activities; 422 naming ``items`` (the count) or
+    ``items.<index>`` (an empty or repeated activity: lines are matched by their text)."""
+    if not texts:
+        raise Invalid(errors={"items": [_("Name the activities you are rating.")]})
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for index, text in enumerate(texts):
+        key = activity_key(text) if isinstance(text, str) else ""
+        if key and key in seen:
+            errors[f"items.{index}"] = [_("This activity is already in the list.")]
+        seen.add(key)
+    try:
+        named = inst.with_patient_items(texts)
+    except ScoringError as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault("items" if key == "_schema" else f"items.{int(key) - 1}", []).extend(messages)
+    if errors:
+        raise Invalid(errors=errors)
+    return named
 
 
 def history(patient: Patient) -> dict:
-    """Responses per instrument, oldest first, with the change first -> latest."""
+    """Responses per instrument, oldest first, with the change baseline -> latest (PSFS: per
+    activity, see ``hep.clinical.outcome_review``)."""
     rows = (QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient)
             .order_by(QuestionnaireResponse.recorded_at))
     out: dict[str, dict] = {}
@@ -89,13 +145,12 @@ def history(patient: Patient) -> dict:
         entry = out.setdefault(row.instrument, {"responses": [], "change": None})
         entry["responses"].append({"id": row.id, "recorded_at": from_storage(row.recorded_at).isoformat(),
                                    "score": row.score, "items": row.items})
+    found = reviews(patient)
     for code, entry in out.items():
-        totals = [r["score"]["total"] for r in entry["responses"] if r["score"].get("total") is not None]
-        inst = instruments().get(code)
-        if inst and len(totals) >= 2:
-            change = score_change(inst, totals[0], totals[-1])
-            entry["change"] = {"delta": change.delta, "meaningful": change.meaningful,
-                               "direction": change.direction}
+        review = found.get(code)
+        if review is not None and review.change is not None:
+            entry["change"] = {"delta": review.change, "meaningful": review.meaningful,
+                               "direction": review.direction}
     return out
 
 
@@ -114,3 +169,64 @@ def due_for(patient: Patient) -> list[dict]:
         if answered is None or utcnow() - from_storage(answered) >= timedelta(days=every):
             due.append({"code": code, "name": inst.name})
     return due
+
+
+def administrations(patient: Patient) -> dict[str, list[Administration]]:
+    """The patient's stored responses per instrument, as the engine reads them (local dates)."""
+    out: dict[str, list[Administration]] = {}
+    rows = (QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient)
+            .order_by(QuestionnaireResponse.recorded_at, QuestionnaireResponse.id))
+    for row in rows:
+        out.setdefault(row.instrument, []).append(Administration(
+            local_date(from_storage(row.recorded_at), patient.timezone), dict(row.answers or {}),
+            tuple(row.items or ()), row.id))
+    return out
+
+
+def reviews(patient: Patient) -> dict[str, MeasureReview]:
+    """Baseline, latest and change of each measure the patient answered."""
+    return review_outcomes(instruments(), administrations(patient))
+
+
+def outcomes_view(patient: Patient, found: dict[str, MeasureReview] | None = None) -> dict:
+    """The summary's ``outcomes`` block: per instrument code, its review (see
+    ``MeasureReview.to_dict``) with the instrument's name."""
+    found = reviews(patient) if found is None else found
+    known = instruments()
+    return {code: {**review.to_dict(), "name": known[code].name} for code, review in found.items()}
+
+
+def outcome_findings(patient: Patient, settings: ClinicalSettings) -> list[Finding]:
+    """The ``not_improving`` review flag when it applies now; and, when a measure has improved,
+    the open flag is cleared (the therapist still sees it, resolved with the reason)."""
+    from hep.care import alerts as stored_alerts
+
+    found = reviews(patient)
+    better = improved_codes(found)
+    if better:
+        stored_alerts.clear(patient, NOT_IMPROVING,
+                            "Cleared: improved meaningfully on " + ", ".join(c.upper() for c in better) + ".")
+        return []
+    flag = not_improving(found, instruments(), today=today_in(patient.timezone),
+                         review_week=settings.not_improving_review_week)
+    return [flag] if flag else []
+
+
+def patient_activities(patient: Patient, inst: Instrument) -> list[dict]:
+    """The activities to re-rate for an instrument with patient-named items (PSFS): the latest
+    response's, in their order, each with its first and latest rating. Empty before the first
+    response, and for instruments with fixed items."""
+    if inst.patient_items is None:
+        return []
+    rows = administrations(patient).get(inst.code) or []
+    found = review_outcomes({inst.code: inst}, {inst.code: rows}).get(inst.code)
+    if found is None:
+        return []
+    lines = {activity_key(a.activity): a for a in found.activities}
+    out = []
+    for text in rows[-1].items:
+        line = lines.get(activity_key(text))
+        if line is not None:
+            out.append({"activity": line.activity, "first_on": line.first_on,
+                        "baseline": line.ratings[0], "latest": line.ratings[-1]})
+    return out

@@ -14,6 +14,9 @@ from datetime import date, timedelta
 
 from hep.care import alerts as stored_alerts
 from hep.care import bridge
+from hep.care.exposure import exposure_summary
+from hep.care.monitoring import patient_period
+from hep.care.outcomes import outcomes_view
 from hep.care.thresholds import settings_for
 from hep.clinical import Alert as Finding
 from hep.clinical import PatientSummary, classify_red_flags, patient_summary
@@ -55,6 +58,7 @@ def evaluate(patient: Patient, days: int = 28, stored: list | None = None) -> Ev
         prescription_starts=bridge.dose_starts(periods), open_alert=open_alert,
         resolved_on=resolved_on, baseline_morning_pain=_baseline_pain(patient),
         calming={p.id for p in current if p.exercise.category in CALMING_CATEGORIES},
+        monitoring=patient_period(patient, today),
     )
     return Evaluation(summary, {p.id: p.exercise.name for p in current},
                       periods[-1].version.phase if periods else None)
@@ -64,8 +68,11 @@ def refresh_alerts(patient: Patient) -> list:
     """Store what the engine finds now (the logs' findings and the latest assessment's
     red-flag screen) as alerts; returns those newly raised. Called after every write that
     can change a finding, and periodically for the findings time alone makes (silence)."""
+    from hep.care.outcomes import outcome_findings
+
     return stored_alerts.record_findings(patient, [*evaluate(patient).summary.alerts,
-                                                    *_assessment_findings(patient)])
+                                                    *_assessment_findings(patient),
+                                                    *outcome_findings(patient, settings_for(patient))])
 
 
 def refresh_all_alerts() -> int:
@@ -80,7 +87,9 @@ def refresh_all_alerts() -> int:
 
 def summary_view(patient: Patient, days: int = 28) -> dict:
     """The ``GET /patients/{id}/summary`` document (see DESIGN.md): the engine's figures and
-    recommendations, and the stored alerts (unresolved first, then the latest resolved)."""
+    recommendations, the stored alerts (unresolved first, then the latest resolved), and the
+    outcome measures (``outcomes``: per instrument baseline, latest, change, meaningful,
+    labels)."""
     rows = stored_alerts.alerts_of(patient)
     evaluation = evaluate(patient, days, rows)
     result = evaluation.summary.to_dict()
@@ -89,7 +98,10 @@ def summary_view(patient: Patient, days: int = 28) -> dict:
     names = {**prescription_names({a.prescription_id for a in rows}), **evaluation.names}
     result["alerts"] = stored_alerts.alert_views(rows, names)
     result["phase"] = evaluation.phase
-    result["settings"] = settings_for(patient).to_dict()
+    settings = settings_for(patient)
+    result["exposure"] = exposure_summary(patient, settings)
+    result["settings"] = settings.to_dict()
+    result["outcomes"] = outcomes_view(patient)
     return result
 
 

@@ -21,7 +21,17 @@ from .assessment import (
                          red_flags_present,
                          validate_assessment,
 )
-from .exposure import ExposureSession, HierarchyItem, Mastery, mastery, meaningful_change, next_item, rank_hierarchy
+from .exposure import (
+    Condition,
+    ExposureSession,
+    HierarchyItem,
+    Mastery,
+    expected_versus_actual,
+    mastery,
+    meaningful_change,
+    next_item,
+    rank_hierarchy,
+)
 from .instruments import (
                          Instrument,
                          InstrumentError,
@@ -35,7 +45,16 @@ from .instruments import (
                          score,
                          score_change,
 )
-from .monitoring import MonitoringDays, monitoring_days
+from .monitoring import (
+                         CurrentPeriod,
+                         ManagementMonth,
+                         MonitoringPeriod,
+                         current_period,
+                         management_month,
+                         monitoring_periods,
+                         period_anchor,
+)
+from .outcome_review import Administration, MeasureReview, not_improving, review_measure, review_outcomes
 from .records import (
                          ALERT_LEVELS,
                          DISTAL_ORDER,
@@ -47,23 +66,30 @@ from .records import (
                          OpenAlert,
                          local_date,
 )
+from .rtm_codes import RtmCodes, RtmCodesError, load_rtm_codes
 from .rules import DistalMove, Reason, Recommendation, centralisation, distal_moves, recommend
 from .settings import ClinicalSettings, SettingsError
 from .summary import PainPoint, PatientSummary, pain_series, patient_summary
 from .volume import ExerciseVolumeChange, VolumeCheck, check_program_volume, check_volume_increase, weekly_volume
 
 __all__ = [
-    "ALERT_LEVELS", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
+    "ALERT_LEVELS", "Administration", "MeasureReview", "not_improving", "review_measure",
+    "review_outcomes", "LOAD_UNITS", "DistalMove", "ExerciseVolumeChange", "OpenAlert", "alert_level",
     "check_program_volume", "distal_moves", "EMERGENCY_FLAGS", "RedFlagItem", "RedFlagScreen",
     "classify_red_flags",
     "ASSESSMENT_FIELDS", "CAUDA_EQUINA_FLAGS", "DISTAL_ORDER", "FIELDS_BY_NAME", "SECTIONS",
     "SETTLED_CHOICES", "Adherence", "Alert", "CheckInRecord", "ClinicalSettings",
-    "CompletionRecord", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
-    "Instrument", "InstrumentError", "Item", "Mastery", "MonitoringDays", "PainPoint",
+    "CompletionRecord", "Condition", "Dose", "ExposureSession", "FieldChange", "FieldSpec", "HierarchyItem",
+    "Instrument", "InstrumentError", "Item", "Mastery",
+    "CurrentPeriod", "ManagementMonth", "MonitoringPeriod", "RtmCodes", "RtmCodesError",
+    "PainPoint",
     "PatientItems", "PatientSummary", "Reason", "Recommendation", "Score", "ScoreChange",
     "ScoringError", "SettingsError", "VolumeCheck", "WeekAdherence", "alerts_for",
     "centralisation", "check_volume_increase", "combined_adherence", "compare_assessments",
-    "load_instruments", "local_date", "mastery", "meaningful_change", "monitoring_days",
+    "expected_versus_actual",
+    "load_instruments", "local_date", "mastery", "meaningful_change",
+    "current_period", "management_month", "monitoring_periods", "period_anchor",
+    "load_rtm_codes",
     "next_item", "pain_series", "parse_instrument", "patient_summary", "rank_hierarchy",
     "recommend", "red_flag_alerts", "red_flags_present", "score", "score_change",
     "session_adherence", "validate_assessment", "weekly_volume",

@@ -84,7 +84,8 @@ def session_adherence(dose: Dose, completions: Iterable[CompletionRecord], *, st
                       end: date, tz: ZoneInfo, today: date | None = None) -> Adherence:
     """Adherence to ``dose`` over local dates ``start``..``end`` (inclusive) in zone ``tz``.
 
-    ``completions`` should be this prescription's; any outside the period are ignored. When
+    ``completions`` should be this prescription's; any outside the period, and logs that are
+    no session (``CompletionRecord.is_session``: 0 sets), are ignored. When
     ``today`` falls in the period, that day is still in progress: it counts only the sessions
     already done (it can raise adherence, never lower it). ``start > end`` -> ``ValueError``.
     """
@@ -93,7 +94,7 @@ def session_adherence(dose: Dose, completions: Iterable[CompletionRecord], *, st
     per_day: dict[date, list[CompletionRecord]] = {}
     for record in sorted(completions, key=CompletionRecord.sort_key):
         day = record.local_date(tz)
-        if start <= day <= end:
+        if start <= day <= end and record.is_session:
             per_day.setdefault(day, []).append(record)
 
     unit = dose.sets * dose.reps

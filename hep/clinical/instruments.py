@@ -14,11 +14,15 @@ A clinic that holds a licence for an instrument drops its YAML into a folder pas
       - {id: "1", text: ..., min: 0, max: 6, anchors: {0: ..., 6: ...}, reverse: false}
     patient_items:                  # instead of items, for patient-named items (PSFS)
       {min_count: 3, max_count: 5, min: 0, max: 10, prompt: ..., anchors: {...}}
+    translation_allowed: true | false  # whether the licence allows showing a translation
+    translations:                   # only when allowed; per language, every key optional
+      es: {title: ..., instructions: ..., prompt: ..., items: {id: text}, labels: {value: text}}
     scoring:
       total: {method: sum | mean | none, items: [ids] (default all), range: [lo, hi]}
       subscales: [{code, name, method, items: [ids], range: [lo, hi]}]
       cutoffs: [{scale: total | <subscale code>, label, above | at_least | below | at_most}]
       minimal_important_change: {total: 2, item: 3, <subscale>: n}
+      minimal_important_percent: {total: 30}   # also meaningful at this share of the baseline
 
 Answers are item id -> integer. A ``reverse`` item scores ``min + max - answer``. A scale is
 None when any of its items is unanswered (no prorating).
@@ -119,10 +123,13 @@ class Instrument:
     subscales: tuple[Scale, ...] = ()
     cutoffs: tuple[Cutoff, ...] = ()
     minimal_important_change: Mapping[str, float] = field(default_factory=dict)
+    minimal_important_percent: Mapping[str, float] = field(default_factory=dict)
     better: Literal["lower", "higher"] | None = None
     patient_items: PatientItems | None = None
     instructions: str = ""
     source: str = ""
+    translation_allowed: bool = False
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def with_patient_items(self, texts: Sequence[str]) -> Instrument:
         """A concrete copy whose items "1".."n" are the patient's named activities.
@@ -225,9 +232,12 @@ def _scale_value(scale: Scale, values: Mapping[str, float],
 def score_change(instrument: Instrument, before: float, after: float,
                  scale: str = "total") -> ScoreChange:
     """Change on ``scale`` ('total', a subscale code, or 'item' for one PSFS activity):
-    meaningful when |after - before| reaches the instrument's minimal important change."""
+    meaningful when |after - before| reaches the instrument's minimal important change, or
+    (where the instrument gives one) its minimal important percentage of ``before`` (NPRS:
+    2 points or 30 %, so 3 -> 2 is meaningful). None when the instrument gives neither."""
     delta = round(after - before, 2)
     mic = instrument.minimal_important_change.get(scale)
+    percent = instrument.minimal_important_percent.get(scale)
     better = instrument.better
     if delta == 0:
         direction: Literal["better", "worse", "same", "changed"] = "same"
@@ -235,7 +245,12 @@ def score_change(instrument: Instrument, before: float, after: float,
         direction = "changed"
     else:
         direction = "better" if (delta < 0) == (better == "lower") else "worse"
-    return ScoreChange(delta, None if mic is None else abs(delta) >= mic, direction)
+    if mic is None and percent is None:
+        return ScoreChange(delta, None, direction)
+    meaningful = ((mic is not None and abs(delta) >= mic)
+                  or (percent is not None and before != 0
+                      and abs(delta) * 100 >= percent * abs(before) - 1e-9))
+    return ScoreChange(delta, meaningful, direction)
 
 
 def load_instruments(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Instrument]:
@@ -312,7 +327,7 @@ class _Parser:
             self.err("_file", "A definition is a mapping.")
             return None
         known = {"code", "name", "version", "licence", "text_source", "better", "items",
-                 "patient_items", "scoring", "instructions"}
+                 "patient_items", "scoring", "instructions", "translation_allowed", "translations"}
         for key in doc:
             if key not in known:
                 self.err(str(key), "Unknown key.")
@@ -334,7 +349,8 @@ class _Parser:
             self.err("scoring", "Required mapping.")
             scoring = {}
         for key in scoring:
-            if key not in ("total", "subscales", "cutoffs", "minimal_important_change"):
+            if key not in ("total", "subscales", "cutoffs", "minimal_important_change",
+                           "minimal_important_percent"):
                 self.err(f"scoring.{key}", "Unknown key.")
         ids = tuple(i.id for i in items)
         total = self.scale(scoring.get("total"), "scoring.total", "total", ids, items, patient,
@@ -357,14 +373,67 @@ class _Parser:
             self.err("scoring.minimal_important_change",
                      "Map 'total', 'item' or a subscale code to a positive number.")
             mic = {}
+        percent = scoring.get("minimal_important_percent") or {}
+        if not isinstance(percent, Mapping) or any(
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100
+                or k not in scale_codes for k, v in percent.items()):
+            self.err("scoring.minimal_important_percent",
+                     "Map 'total' or a subscale code to a percentage (0-100].")
+            percent = {}
+        allowed = doc.get("translation_allowed", False)
+        if not isinstance(allowed, bool):
+            self.err("translation_allowed", "Must be true or false.")
+        translations = self.translations(doc.get("translations"), bool(allowed), items, patient)
         if self.errors:
             return None
         return Instrument(
             code=code, name=self.text(doc, "name", ""), version=str(version),
             licence=self.text(doc, "licence", ""), text_source=text_source,  # type: ignore[arg-type]
             items=items, total=total, subscales=tuple(subscales), cutoffs=cutoffs,
-            minimal_important_change=dict(mic), better=better, patient_items=patient,
-            instructions=self.text(doc, "instructions", "", required=False), source=self.source)
+            minimal_important_change=dict(mic), minimal_important_percent=dict(percent),
+            better=better, patient_items=patient,
+            instructions=self.text(doc, "instructions", "", required=False), source=self.source,
+            translation_allowed=bool(allowed), translations=translations)
+
+    def translations(self, raw: Any, allowed: bool, items: tuple[Item, ...],
+                     patient: PatientItems | None) -> dict[str, dict[str, Any]]:
+        """``{lang: {title, instructions, prompt, items: {id: text}, labels: {value: text}}}``;
+        refused unless the licence allows a translation."""
+        if raw is None:
+            return {}
+        if not allowed:
+            self.err("translations", "Set translation_allowed: true (the licence must allow it).")
+            return {}
+        if not isinstance(raw, Mapping):
+            self.err("translations", "Map a language code to its texts.")
+            return {}
+        ids = {i.id for i in items}
+        values = set().union(*(range(i.minimum, i.maximum + 1) for i in items)) if items else (
+            set(range(patient.minimum, patient.maximum + 1)) if patient else set())
+        out: dict[str, dict[str, Any]] = {}
+        for lang, texts in raw.items():
+            where = f"translations.{lang}"
+            if not isinstance(lang, str) or not re.match(r"^[a-z]{2}$", lang) or not isinstance(texts, Mapping):
+                self.err(where, "Use a two-letter language code mapping to texts.")
+                continue
+            entry: dict[str, Any] = {}
+            for key, value in texts.items():
+                if key in ("title", "instructions", "prompt"):
+                    if isinstance(value, str) and value.strip():
+                        entry[key] = value.strip()
+                    else:
+                        self.err(f"{where}.{key}", "Required text.")
+                elif key == "items" and isinstance(value, Mapping) and all(
+                        str(k) in ids and isinstance(v, str) and v.strip() for k, v in value.items()):
+                    entry["items"] = {str(k): v.strip() for k, v in value.items()}
+                elif key == "labels" and isinstance(value, Mapping) and all(
+                        isinstance(k, int) and not isinstance(k, bool) and k in values
+                        and isinstance(v, str) and v.strip() for k, v in value.items()):
+                    entry["labels"] = {k: v.strip() for k, v in value.items()}
+                else:
+                    self.err(f"{where}.{key}", "Unknown key, or not item ids / answer values to texts.")
+            out[lang] = entry
+        return out
 
     def items(self, doc: Mapping[str, Any]) -> tuple[tuple[Item, ...], PatientItems | None]:
         raw_items, raw_patient = doc.get("items"), doc.get("patient_items")

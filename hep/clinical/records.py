@@ -17,6 +17,10 @@ from .limits import DOSE_LIMITS
 Settled = Literal["yes", "partly", "no"]
 LoadUnit = Literal["kg", "lb"]
 AlertLevel = Literal["emergency", "urgent", "warning", "caution"]
+#: The fewest sets that make a logged session a session done. A log with 0 sets (the
+#: patient stopped before the first set, or logged only the pain) keeps its ratings for
+#: the clinical rules but is no session: it counts for no target, adherence or streak.
+MIN_SETS_FOR_SESSION = 1
 #: Kilograms in one pound (exact by definition).
 KG_PER_LB = 0.45359237
 DistalSymptom = Literal["none", "back", "buttock", "thigh", "below_knee", "foot"]
@@ -113,6 +117,11 @@ class CompletionRecord:
     @property
     def reps_in_reserve(self) -> int:
         return 10 - self.effort
+
+    @property
+    def is_session(self) -> bool:
+        """Counts as a session done (at least :data:`MIN_SETS_FOR_SESSION` sets)."""
+        return self.sets_done >= MIN_SETS_FOR_SESSION
 
     def local_date(self, tz: ZoneInfo) -> date:
         return local_date(self.performed_at, tz)

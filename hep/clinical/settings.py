@@ -46,12 +46,16 @@ _BOUNDS: dict[str, tuple[type, float, float]] = {
     "trend_min_span_days": (int, 3, 90),
     "trend_slope_per_week": (float, 0.1, 10),
     "resolution_hold_days": (int, 0, 14),
-    "exposure_fear_mastery_max": (int, 0, 100),
-    "exposure_mastery_sessions": (int, 1, 20),
+    "exposure_prediction_mastery_max": (int, 0, 100),
+    "exposure_prediction_drop_points": (int, 1, 100),
+    "exposure_mastery_window": (int, 2, 20),
+    "exposure_mastery_min_sessions": (int, 2, 20),
+    "exposure_fear_before_max": (int, 0, 100),
     "exposure_meaningful_change_points": (int, 1, 100),
     "no_logs_alert_days": (int, 1, 90),
     "no_checkin_alert_days": (int, 1, 30),
     "low_adherence_alert_percent": (float, 0, 100),
+    "not_improving_review_week": (int, 1, 52),
 }
 
 #: Keys stored by earlier versions: mapped to their successor, or None (dropped: the rule they
@@ -59,9 +63,13 @@ _BOUNDS: dict[str, tuple[type, float, float]] = {
 #: ``lookback_days`` (14-90, the old window) becomes ``trend_days``; ``morning_pain_rise_points``
 #: (a week-on-week rise of the mean) has no successor: the morning rule now compares each
 #: morning with the patient's own median (``morning_rise_points``).
+#: ``exposure_fear_mastery_max`` and ``exposure_mastery_sessions`` tuned mastery on fear after
+#: alone; mastery now reads the patient's predictions (``exposure_prediction_*``).
 LEGACY_KEYS: dict[str, str | None] = {
     "lookback_days": "trend_days",
     "morning_pain_rise_points": None,
+    "exposure_fear_mastery_max": None,
+    "exposure_mastery_sessions": None,
 }
 
 
@@ -98,12 +106,20 @@ class ClinicalSettings:
     - ``dose_step_percent`` (10): applying a progress (or regress) to an exercise with no harder
       (or easier) neighbour raises (or lowers) its hold, or its reps, by this share
       (``hep.clinical.dose_step``);
-    - exposure: an item is mastered when fear after is ``<= exposure_fear_mastery_max`` on the
-      last ``exposure_mastery_sessions`` sessions; a change of more than
-      ``exposure_meaningful_change_points`` is meaningful;
+    - exposure (hep.clinical.exposure): an item is mastered when, over its latest
+      ``exposure_mastery_window`` (3) sessions with a prediction (at least
+      ``exposure_mastery_min_sessions``, 2), the predicted likelihood of the feared outcome fell
+      by ``exposure_prediction_drop_points`` (20) or more to at most
+      ``exposure_prediction_mastery_max`` (25), and in the latest session the outcome did not
+      happen, no safety behaviour was used and fear before was at most
+      ``exposure_fear_before_max`` (50); a fear change of more than
+      ``exposure_meaningful_change_points`` (20) within a session is meaningful;
     - alerts: no logs for ``no_logs_alert_days`` (3) days, sessions but no check-in for
       ``no_checkin_alert_days`` (3) days (this also holds), adherence below
-      ``low_adherence_alert_percent`` (50).
+      ``low_adherence_alert_percent`` (50);
+    - outcome measures: ``not_improving`` (caution) when no measure with a meaningful-change
+      line has improved meaningfully ``not_improving_review_week`` (6) weeks after the first
+      one was answered.
     """
 
     pain_during_progress_max: int = 3
@@ -126,12 +142,16 @@ class ClinicalSettings:
     trend_min_span_days: int = 10
     trend_slope_per_week: float = 1.0
     resolution_hold_days: int = 3
-    exposure_fear_mastery_max: int = 20
-    exposure_mastery_sessions: int = 3
+    exposure_prediction_mastery_max: int = 25
+    exposure_prediction_drop_points: int = 20
+    exposure_mastery_window: int = 3
+    exposure_mastery_min_sessions: int = 2
+    exposure_fear_before_max: int = 50
     exposure_meaningful_change_points: int = 20
     no_logs_alert_days: int = 3
     no_checkin_alert_days: int = 3
     low_adherence_alert_percent: float = 50.0
+    not_improving_review_week: int = 6
 
     def __post_init__(self) -> None:
         errors = _validate(self.to_dict())
@@ -214,4 +234,6 @@ def _validate(values: Mapping[str, Any]) -> dict[str, list[str]]:
         errors["trend_min_span_days"] = [Message("below_setting", other="trend_days")]
     if values["morning_reference_min"] > values["morning_reference_mornings"]:
         errors["morning_reference_min"] = [Message("not_above_setting", other="morning_reference_mornings")]
+    if values["exposure_mastery_min_sessions"] > values["exposure_mastery_window"]:
+        errors["exposure_mastery_min_sessions"] = [Message("not_above_setting", other="exposure_mastery_window")]
     return errors

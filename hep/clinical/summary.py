@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from .adherence import Adherence, combined_adherence, session_adherence
 from .alerts import Alert, alerts_for
-from .monitoring import MonitoringDays, monitoring_days
+from .monitoring import CurrentPeriod, current_period
 from .records import CheckInRecord, CompletionRecord, Dose, OpenAlert
 from .rules import Recommendation, recommend
 from .settings import ClinicalSettings
@@ -39,7 +39,7 @@ class PatientSummary:
     adherence: Mapping[int, Adherence]
     adherence_percent: float | None
     pain_series: tuple[PainPoint, ...]
-    monitoring: MonitoringDays
+    monitoring: CurrentPeriod
     alerts: tuple[Alert, ...]
     recommendations: tuple[Recommendation, ...]
 
@@ -63,9 +63,10 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
                     prescription_starts: Mapping[int, date] | None = None,
                     open_alert: OpenAlert | None = None, resolved_on: date | None = None,
                     baseline_morning_pain: int | None = None, calming: Collection[int] = (),
-                    loaded: Collection[int] | None = None) -> PatientSummary:
+                    loaded: Collection[int] | None = None,
+                    monitoring: CurrentPeriod | None = None) -> PatientSummary:
     """The summary over the ``days`` local days ending ``today`` (adherence, pain series,
-    monitoring days over the RTM 30-day window), plus alerts and one recommendation per
+    the current RTM 30-day period), plus alerts and one recommendation per
     prescription (these read their own windows, see :mod:`hep.clinical.rules`). Today counts
     only what is done.
 
@@ -73,7 +74,9 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
     (default ``program_start``): days before it are not counted as missed, and each start is
     passed to the other prescriptions' rules as a program change. ``open_alert``,
     ``resolved_on`` and ``baseline_morning_pain`` go to every recommendation; ``calming`` and
-    ``loaded`` are prescription ids (``loaded`` None: the doses with a weight)."""
+    ``loaded`` are prescription ids (``loaded`` None: the doses with a weight). ``monitoring``
+    is the current RTM period when the caller counted it over the whole history (default: from
+    the first day of data among the logs given; see :mod:`hep.clinical.monitoring`)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     settings = settings or ClinicalSettings()
@@ -99,7 +102,7 @@ def patient_summary(prescriptions: Mapping[int, Dose], completions: Iterable[Com
         start=start, end=today, adherence=adherence,
         adherence_percent=combined_adherence(adherence.values())[2],
         pain_series=pain_series(completions, checkins, start=start, end=today, tz=tz),
-        monitoring=monitoring_days(data_days, end=today),
+        monitoring=monitoring or current_period(data_days, today=today),
         alerts=alerts_for(prescriptions, completions, checkins, settings, today=today, tz=tz,
                           program_start=program_start, recommendations=recommendations,
                           prescription_starts=starts, resolved_on=resolved_on),

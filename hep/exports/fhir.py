@@ -17,6 +17,7 @@ from hep.care.outcomes import instruments
 from hep.clinical import Instrument
 from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion, QuestionnaireResponse
 from hep.people import audit
+from hep.programs.versions import prescriptions_by_version
 from hep.timeutil import from_storage
 
 SNOMED = "http://snomed.info/sct"
@@ -99,13 +100,14 @@ def program_resources(patient: Patient, ids: Ids) -> list[dict]:
     if program is None:
         return []
     versions = list(program.versions.order_by(ProgramVersion.number))
+    by_version = prescriptions_by_version(versions)
     out: list[dict] = []
     for i, version in enumerate(versions):
         following = versions[i + 1] if i + 1 < len(versions) else None
         status = "revoked" if following else "active"
         period = _compact({"start": _instant(version.created_at),
                            "end": _instant(following.created_at) if following else None})
-        prescriptions = list(version.ordered_prescriptions())
+        prescriptions = by_version[version.id]
         out.append(_compact({
             "resourceType": "CarePlan",
             "id": ids.id("program_version", version.id),

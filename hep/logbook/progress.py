@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from hep.logbook.sessions import sessions_done
 from hep.models import CheckIn, Completion, Patient
+from hep.programs.versions import program_start
 from hep.timeutil import today_in
 
 
@@ -13,12 +14,15 @@ def progress_view(patient: Patient, days: int) -> dict:
     """Per-day sessions done and targeted (the one count of ``sessions_done``), pain and
     morning pain; the streak and the period's session adherence.
 
+    The days start no earlier than the program did (``program_start``): the days before it
+    are no rest days, they are not shown at all (no days before the first program).
     Today is still in progress: it adds the sessions already done to adherence and never
     lowers it.
     """
     today = today_in(patient.timezone)
-    start = today - timedelta(days=days - 1)
-    dates = [start + timedelta(days=n) for n in range(days)]
+    began = program_start(patient)
+    start = max(today - timedelta(days=days - 1), began or today + timedelta(days=1))
+    dates = [start + timedelta(days=n) for n in range((today - start).days + 1)]
     counts = sessions_done([patient], dates)
     pain: dict[date, list[int]] = defaultdict(list)
     for row in (Completion.current().select(Completion.local_date, Completion.pain_during)

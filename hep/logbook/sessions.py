@@ -8,7 +8,8 @@ A session counts for the prescription of the program version *in effect on the l
 was done* (a version takes effect on the patient's local day it was created). A session
 logged against another version of the same exercise (logged offline before a dose change
 arrived, say) counts for that day's prescription of the exercise. Corrections replace the
-session they correct, so each session counts once.
+session they correct, so each session counts once. A log with no set done is no session
+(``hep.clinical.records.MIN_SETS_FOR_SESSION``, the rule adherence uses too).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from datetime import date
 
 import peewee as pw
 
+from hep.clinical.records import MIN_SETS_FOR_SESSION
 from hep.models import Completion, Patient, Prescription, Program, ProgramVersion
 from hep.timeutil import from_storage, local_date
 
@@ -124,7 +126,8 @@ def _count_chunk(patient_ids: Sequence[int], days: Sequence[date]) -> dict[tuple
         counts = (Completion.current()
                   .select(Completion.patient, Completion.prescription, Completion.local_date,
                           pw.fn.COUNT(Completion.id))
-                  .where(Completion.patient.in_(list(patient_ids)) & Completion.local_date.in_(list(days)))
+                  .where(Completion.patient.in_(list(patient_ids)) & Completion.local_date.in_(list(days))
+                         & (Completion.sets_done >= MIN_SETS_FOR_SESSION))
                   .group_by(Completion.patient, Completion.prescription, Completion.local_date)
                   .tuples())
         for pid, rx_id, day, count in counts:
@@ -134,17 +137,31 @@ def _count_chunk(patient_ids: Sequence[int], days: Sequence[date]) -> dict[tuple
     if missing:
         known.update((rx.id, rx) for rx in _prescriptions(Prescription.id.in_(sorted(missing))))
 
-    result = {}
-    for (pid, day), version_id in in_effect.items():
-        version = by_version.get(version_id, [])
-        done: dict[int, int] = defaultdict(int)
-        for rx_id, count in logged.get((pid, day), ()):
-            target_rx = counted_for(known[rx_id], version)
-            if target_rx is not None:
-                done[target_rx] += count
-        target = {rx.id: n for rx in version if (n := rx.sessions_on(day))}
-        result[(pid, day)] = DayCount(pid, day, version_id, target, dict(done))
-    return result
+    return {
+        (pid, day): count_day(pid, day, version_id, by_version.get(version_id, []),
+                              [(known[rx_id], count) for rx_id, count in logged.get((pid, day), ())])
+        for (pid, day), version_id in in_effect.items()
+    }
+
+
+def count_day(patient_id: int, day: date, version_id: int | None, version: Sequence[Rx],
+              logged: Iterable[tuple[Rx, int]]) -> DayCount:
+    """The :class:`DayCount` of one local day from the prescriptions of the version in effect
+    and the sessions logged that day (the prescription each was logged against, how many):
+    the rule of :func:`sessions_done`, for callers that read the rows themselves."""
+    done: dict[int, int] = defaultdict(int)
+    for logged_rx, count in logged:
+        target_rx = counted_for(logged_rx, version)
+        if target_rx is not None:
+            done[target_rx] += count
+    target = {rx.id: n for rx in version if (n := rx.sessions_on(day))}
+    return DayCount(patient_id, day, version_id, target, dict(done))
+
+
+def rx_of(prescription: Prescription) -> Rx:
+    """The :class:`Rx` of a loaded prescription."""
+    return Rx(prescription.id, prescription.version_id, prescription.exercise_id, prescription.side,
+              prescription.position, prescription.frequency_per_day, frozenset(prescription.days_of_week or ()))
 
 
 def _version_on(effective: list[tuple[date, int]], day: date) -> int | None:

@@ -1,25 +1,34 @@
-"""What the patient sees on Today: the day's exercises with sessions done and targeted."""
+"""What the patient sees on Today: the day's exercises with sessions done and targeted.
+
+The hot path of the patient app, read in two statements (the signed-in user and the patient
+come in one more, :func:`hep.people.devices.load`): the current version's prescriptions with
+their exercises, and the day's state (sessions logged today and yesterday, today's check-in).
+"""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+import peewee as pw
 
 from hep.library.views import exercise_view
-from hep.logbook.checkins import checkin_view, todays_checkin
-from hep.logbook.sessions import sessions_done
-from hep.models import Completion, Patient
-from hep.programs.versions import current_version, dose_of
+from hep.logbook.checkins import checkin_view
+from hep.logbook.sessions import Rx, count_day, rx_of
+from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
+from hep.programs.versions import dose_of
 from hep.timeutil import today_in
 
 
 def today_view(patient: Patient, locale: str | None, now: datetime | None = None) -> dict:
     """Today's prescriptions (in the patient's zone) with sessions done (the one count of
-    :func:`hep.logbook.sessions.sessions_done`) and targeted."""
+    :func:`hep.logbook.sessions.sessions_done`, for the current version) and targeted."""
     today = today_in(patient.timezone, now)
-    version = current_version(patient)
+    prescriptions = current_prescriptions(patient)
+    version = prescriptions[0].version if prescriptions else None
+    logged, worked_yesterday, checkin = _day_state(patient, today)
     items = []
     if version is not None:
-        done = sessions_done([patient], [today])[(patient.id, today)].done
-        for p in version.ordered_prescriptions():
+        done = count_day(patient.id, today, version.id, [rx_of(p) for p in prescriptions], logged).done
+        for p in prescriptions:
             if p.is_due_on(today.isoweekday()):
                 items.append({
                     "prescription_id": p.id,
@@ -28,11 +37,6 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
                     "done_today": done.get(p.id, 0),
                     "target_today": p.frequency_per_day,
                 })
-    yesterday = today - timedelta(days=1)
-    worked_yesterday = Completion.current().where(
-        (Completion.patient == patient) & (Completion.local_date == yesterday)
-    ).exists()
-    checkin = todays_checkin(patient, today)
     return {
         "date": today,
         "timezone": patient.timezone,
@@ -41,3 +45,55 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
         "checkin_due": worked_yesterday and checkin is None,
         "checkin_today": checkin_view(checkin) if checkin else None,
     }
+
+
+def current_prescriptions(patient: Patient) -> list[Prescription]:
+    """The prescriptions of the patient's current (latest) program version in order, each
+    with its exercise and version loaded, in one statement; [] without a program."""
+    latest = (ProgramVersion.select(pw.fn.MAX(ProgramVersion.number)).join(Program)
+              .where(Program.patient == patient.id))
+    return list(Prescription.select(Prescription, Exercise, ProgramVersion)
+                .join(Exercise).switch(Prescription).join(ProgramVersion).join(Program)
+                .where((Program.patient == patient.id) & (ProgramVersion.number == latest))
+                .order_by(Prescription.position))
+
+
+def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], bool, CheckIn | None]:
+    """In one statement: today's sessions (the prescription each was logged against, how
+    many), whether any session was logged yesterday, and today's current check-in.
+
+    The patient's row anchors the statement, so it has a row even when nothing was logged;
+    the check-in columns repeat on each row of sessions."""
+    yesterday = today - timedelta(days=1)
+    sessions = (Completion.current()
+                .select(Completion.prescription, Completion.local_date, pw.fn.COUNT(Completion.id).alias("n"))
+                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today]))
+                .group_by(Completion.prescription, Completion.local_date)
+                .alias("sessions"))
+    rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,
+                  Prescription.position, Prescription.frequency_per_day, Prescription.days_of_week)
+    checkin_fields = list(CheckIn._meta.sorted_fields)
+    query = (Patient.select(*checkin_fields, sessions.c.local_date, sessions.c.n, *rx_columns)
+             .join(CheckIn, pw.JOIN.LEFT_OUTER,
+                   on=((CheckIn.patient == Patient.id) & (CheckIn.date == today) & CheckIn.superseded_at.is_null()))
+             .switch(Patient).join(sessions, pw.JOIN.LEFT_OUTER, on=pw.SQL("1 = 1"))
+             .join(Prescription, pw.JOIN.LEFT_OUTER, on=(Prescription.id == sessions.c.prescription_id))
+             .where(Patient.id == patient.id)
+             .tuples())
+    logged: list[tuple[Rx, int]] = []
+    worked_yesterday = False
+    checkin = None
+    for row in query:
+        values = row[:len(checkin_fields)]
+        local_date, count, *rx = row[len(checkin_fields):]
+        if checkin is None and values[0] is not None:
+            checkin = CheckIn(**{f.name: v for f, v in zip(checkin_fields, values, strict=True)})
+        if local_date is None:
+            continue
+        if Completion.local_date.python_value(local_date) == yesterday:
+            worked_yesterday = True
+        else:
+            rx_id, version_id, exercise_id, side, position, per_day, weekdays = rx
+            # Model columns come converted; the subquery's date does not (SQLite gives text).
+            logged.append((Rx(rx_id, version_id, exercise_id, side, position, per_day, frozenset(weekdays or ())), count))
+    return logged, worked_yesterday, checkin

@@ -29,11 +29,19 @@ class HierarchyItem(BaseModel):
 
 
 class ExposureSession(BaseModel):
+    """One exposure to an item: the prediction before (feared outcome, likelihood 0-100, fear)
+    and the result after (outcome happened, fear, safety behaviour). Sessions stored before
+    predictions were asked have NULL ``prediction``, ``outcome_happened``, ``safety_behaviour``."""
+
     id = pw.CharField(max_length=36, primary_key=True)
     item = pw.ForeignKeyField(HierarchyItem, backref="sessions", on_delete="CASCADE")
     performed_at = pw.DateTimeField()
     fear_before = pw.SmallIntegerField()
     fear_after = pw.SmallIntegerField()
+    feared_outcome = pw.TextField(default="")
+    prediction = pw.SmallIntegerField(null=True)
+    outcome_happened = pw.BooleanField(null=True)
+    safety_behaviour = pw.BooleanField(null=True)
     note = pw.TextField(default="")
     request_hash = pw.CharField(max_length=64)
     recorded_at = pw.DateTimeField(default=_now)

@@ -9,10 +9,11 @@ offline.
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hep import i18n
+from hep.people import accounts
 
 bp = Blueprint("patient", __name__)
 
@@ -23,6 +24,12 @@ BACKGROUND_COLOR = "#f7f7f2"
 # The outbox core: imported by the page (js/api.js, js/outbox.js) and loaded by the service
 # worker with importScripts (it is written to be both a module and a classic script).
 OUTBOX_CORE = "js/outbox-core.js"
+# Two kinds of module are left out of the shell and imported when first opened (app.js):
+# LAZY_MODULES are still precached when the worker installs (screens a patient must reach
+# offline on first use); modules under LAZY_DIR are not, and the worker keeps a copy once
+# fetched (sw.js, LAZY).
+LAZY_MODULES = frozenset({"js/views/questionnaire.js"})
+LAZY_DIR = "js/lazy/"
 
 
 def _module_paths():
@@ -33,7 +40,8 @@ def _module_paths():
 
 
 def shell_files():
-    """``(urls, version)``: what the service worker precaches and a hash of all of it.
+    """``(urls, version)``: what the service worker precaches and a hash of all of it (the
+    lazily loaded screens included, so a change to one installs a new worker too).
 
     Memoised per app (recomputed in debug mode, where files change under a running server).
     """
@@ -50,7 +58,7 @@ def shell_files():
     for po in sorted(i18n.SOURCE_DIR.glob("*/LC_MESSAGES/messages.po")):
         digest.update(po.read_bytes())
     # The catalogs are cached on first use (only the patient's language is ever needed).
-    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths]
+    urls = ["/app/"] + [url_for("static", filename=rel) for rel in static_paths if not rel.startswith(LAZY_DIR)]
     result = (urls, digest.hexdigest()[:12])
     current_app.extensions["hep_patient_shell"] = result
     return result
@@ -64,7 +72,8 @@ def _no_store(response):
 @bp.get("/app/")
 def shell():
     """The app shell; the client renders every view from the API."""
-    modules = [url_for("static", filename=p) for p in _module_paths() if p.endswith(".js")]
+    modules = [url_for("static", filename=p) for p in _module_paths()
+               if p.endswith(".js") and p not in LAZY_MODULES and not p.startswith(LAZY_DIR)]
     html = render_template("patient/app.html", modules=modules, theme_color=THEME_COLOR)
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "no-cache"
@@ -78,7 +87,8 @@ def service_worker():
     urls, version = shell_files()
     core = url_for("static", filename=OUTBOX_CORE)  # under js/, so in the precached shell too
     # `shell` is the template's list of app-shell URLs, not a subprocess flag (bandit matches the keyword name).
-    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core)  # nosec B604
+    body = render_template("patient/sw.js", version=version, shell=urls, core_url=core,  # nosec B604
+                           lazy_prefix=url_for("static", filename=LAZY_DIR))
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
@@ -142,10 +152,15 @@ def client_catalog(locale):
 def join(token):
     """Join page. Opening it does not use the invite up: link previewers fetch URLs too.
 
-    The patient taps a button and ``static/js/join.js`` posts the token to the API.
+    The patient taps a button and ``static/js/join.js`` posts the token to the API. A phone
+    already signed in as the link's patient goes straight into the app.
     """
     if len(token) > 512:
         abort(404)
+    if accounts.reopen_join(token):
+        response = _no_store(redirect(url_for("patient.shell") + "#/today", code=303))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     html = render_template("patient/join.html", token=token, theme_color=THEME_COLOR)
     response = _no_store(current_app.make_response(html))
     response.headers["Referrer-Policy"] = "no-referrer"

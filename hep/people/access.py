@@ -46,7 +46,11 @@ def audit_patient(patient_id: int) -> Patient:
 
 def own_patient() -> Patient:
     """The patient record of the signed-in patient account; raises ``Forbidden`` otherwise."""
-    patient = Patient.get_or_none(Patient.user == current_user.id)
+    user = current_user._get_current_object()
+    if "loaded_patient" in user.__dict__:  # read with the user (hep.people.devices.load)
+        patient = user.loaded_patient
+    else:
+        patient = Patient.get_or_none(Patient.user == user.id)
     if patient is None or patient.archived_at is not None:
         raise Forbidden(_("This account has no patient record."))
     audit.touch(patient)

@@ -180,6 +180,19 @@ def join(token: str) -> Patient:
     return patient
 
 
+def reopen_join(token: str) -> bool:
+    """A join link opened again on a device already signed in as its patient: True (and
+    audited as ``join.reopen``), so the page sends the patient into the app; the link itself
+    is left as it is. False for anyone else, who gets the join page as usual."""
+    if not current_user.is_authenticated or current_user.role != "patient":
+        return False
+    patient = invites.patient_of(token)
+    if patient is None or patient.user_id != current_user.id:
+        return False
+    audit.record("join.reopen", patient=patient)
+    return True
+
+
 def sign_out() -> None:
     """End every session of the signed-in user (all devices) and sign this one out."""
     session.pop(PENDING_KEY, None)

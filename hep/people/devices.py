@@ -17,6 +17,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+import peewee as pw
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -103,9 +104,15 @@ def on_logout(_sender, user, **_extra) -> None:
 def load(user_id: int, version: int, device_id: str) -> User | None:
     """The user of an active device, for the login id ``user_id:version:device_id``; None
     for a revoked, unknown or outdated one (and that browser's cookies are cleared)."""
-    device = (DeviceSession.select(DeviceSession, User).join(User)
+    # The patient record comes in the same statement (None for staff): every patient request
+    # reads it (hep.people.access.own_patient).
+    device = (DeviceSession.select(DeviceSession, User, Patient).join(User)
+              .join(Patient, pw.JOIN.LEFT_OUTER, on=(Patient.user == User.id), attr="loaded_patient")
               .where((DeviceSession.id == device_id) & (DeviceSession.user == user_id)).first())
     user = device.user if device else None
+    if user is not None:
+        loaded = getattr(user, "loaded_patient", None)
+        user.loaded_patient = loaded if loaded is not None and loaded.id is not None else None
     if (device is None or device.revoked_at is not None or device.session_version != version
             or not user.is_active or user.session_version != version):
         _forget_login(revoked=device is not None and device.revoked_at is not None)

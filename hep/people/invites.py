@@ -55,5 +55,11 @@ def redeem(token: str) -> Patient:
     return invite.patient
 
 
+def patient_of(token: str) -> Patient | None:
+    """The patient a join link was issued to, whatever its state (used, revoked, expired)."""
+    invite = Invite.get_or_none(Invite.token_hash == _digest(token or ""))
+    return invite.patient if invite is not None else None
+
+
 def expires_at(invite: Invite):
     return from_storage(invite.expires_at)

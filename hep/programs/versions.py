@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
+import peewee as pw
 from flask_babel import gettext as _
 
 from hep.clinical.volume import check_program_volume
@@ -13,6 +15,7 @@ from hep.library.catalog import PHASES  # noqa: F401  (the phases a program may 
 from hep.models import Exercise, Patient, Prescription, Program, ProgramVersion, User
 from hep.people import audit
 from hep.programs.diff import version_changes
+from hep.timeutil import from_storage, local_date
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
@@ -122,6 +125,13 @@ def dose_of(prescription: Prescription) -> dict:
     return {k: getattr(prescription, k) for k in DOSE_FIELDS}
 
 
+def program_start(patient: Patient) -> date | None:
+    """The patient's local day the first program version took effect; None before any."""
+    first = (ProgramVersion.select(ProgramVersion.created_at).join(Program)
+             .where(Program.patient == patient).order_by(ProgramVersion.number).first())
+    return local_date(from_storage(first.created_at), patient.timezone) if first else None
+
+
 def version_view(version: ProgramVersion) -> dict:
     """One version as the API shows it: its items, who made it (name and role) and its
     ``changes`` against the version before it (``hep.programs.diff``)."""
@@ -132,7 +142,11 @@ def version_view(version: ProgramVersion) -> dict:
     return {**view, "changes": version_changes(_plain_view(earlier) if earlier else None, view)}
 
 
-def _plain_view(version: ProgramVersion) -> dict:
+def _plain_view(version: ProgramVersion, prescriptions: Iterable[Prescription] | None = None) -> dict:
+    """The version with its items; ``prescriptions`` (in order, exercises loaded) when the
+    caller read them already, else they are read here."""
+    if prescriptions is None:
+        prescriptions = version.ordered_prescriptions()
     author = version.created_by if version.created_by_id else None
     return {
         "id": version.id,
@@ -145,20 +159,38 @@ def _plain_view(version: ProgramVersion) -> dict:
         "items": [
             {"id": p.id, "exercise_id": p.exercise_id, "exercise_name": p.exercise.name,
              "position": p.position, **dose_of(p)}
-            for p in version.ordered_prescriptions()
+            for p in prescriptions
         ],
     }
 
 
 def program_view(patient: Patient) -> dict:
-    program = Program.get_or_none(Program.patient == patient)
-    if program is None:
+    """The current version and the history, newest first, in two statements however long the
+    history: the versions (with their authors), and all their prescriptions with exercises."""
+    versions = list(ProgramVersion.select(ProgramVersion, User)
+                    .join(User, pw.JOIN.LEFT_OUTER, on=(ProgramVersion.created_by == User.id))
+                    .switch(ProgramVersion).join(Program)
+                    .where(Program.patient == patient.id)
+                    .order_by(ProgramVersion.number.desc()))
+    if not versions:
         return {"current": None, "history": []}
-    versions = list(program.versions.order_by(ProgramVersion.number.desc()))
-    plain = [_plain_view(v) for v in versions]
+    by_version = prescriptions_by_version(versions)
+    plain = [_plain_view(v, by_version[v.id]) for v in versions]
     views = [{**view, "changes": version_changes(plain[i + 1] if i + 1 < len(plain) else None, view)}
              for i, view in enumerate(plain)]
-    return {"current": views[0] if views else None, "history": views}
+    return {"current": views[0], "history": views}
+
+
+def prescriptions_by_version(versions: Iterable[ProgramVersion]) -> dict[int, list[Prescription]]:
+    """Each version's prescriptions in order, exercises loaded, in one statement (what
+    :meth:`ProgramVersion.ordered_prescriptions` gives one version)."""
+    by_version: dict[int, list[Prescription]] = {v.id: [] for v in versions}
+    if by_version:
+        for p in (Prescription.select(Prescription, Exercise).join(Exercise)
+                  .where(Prescription.version.in_(list(by_version)))
+                  .order_by(Prescription.version, Prescription.position)):
+            by_version[p.version_id].append(p)
+    return by_version
 
 
 def prescription_names(ids) -> dict[int, str]:

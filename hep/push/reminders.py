@@ -20,12 +20,22 @@ Report counts are this run's own: ``due`` reminders it claimed (fresh slots, ret
 snoozes), of which ``sent`` were delivered, ``pruned`` found their subscription gone (the
 subscription is deleted) and ``failed`` were given up; the rest wait as ``retry``.
 
-A claim whose consumer died before recording an outcome stays ``sending``; after
-``STALE_CLAIM`` it is treated as a retry (at-least-once for that rare case, and the Topic
-header makes a repeat replace the first message rather than stack).
+Claims survive the death of their consumer. A claim carries its owner (``claimed_by``:
+host, pid and a random part) and a heartbeat (``claimed_at``, wall-clock time): while the
+owner works through its claims it refreshes the heartbeat every third of
+``REMINDER_CLAIM_LEASE_SECONDS`` (30 s by default), and a ``sending`` claim whose heartbeat
+is older than the lease belongs to a dead consumer and is taken over as a retry. Fresh slots
+are claimed ``CLAIM_BATCH`` at a time, at most ``WORKERS`` messages are in flight, and each
+outcome is committed as soon as its send returns (with the others that finished meanwhile),
+so after a ``kill -9`` mid-batch **at most ``WORKERS`` reminders go out twice for each fan-out
+the killed consumer was running** (one per ``huey_consumer`` worker thread at most): those the
+push service accepted but whose outcome was not committed yet. The
+claimed rest (never sent) are taken over and sent once. A repeat carries the same Topic
+header, so it replaces the first message on the device rather than stacking.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -34,7 +44,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -60,12 +70,13 @@ from hep.models.alerts import STOPPING_LEVELS
 from hep.push.schedule import Schedule, Slot, due_slots
 from hep.push.sender import PushSender, SendResult, backoff
 from hep.push.vapid import VapidSigner
-from hep.timeutil import to_storage
+from hep.timeutil import to_storage, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-STALE_CLAIM = timedelta(minutes=10)
+DEFAULT_LEASE = timedelta(seconds=30)  # a heartbeat older than this: the owner is dead
+CLAIM_BATCH = 50  # reminders claimed at once: what a dead consumer leaves for others to take over
 REMINDER_URL = "/app/#/today"
 REMINDER_TAG = "hep-reminder"
 CHUNK = 500  # rows per claim / IN (...) list: well under every database's parameter limit
@@ -104,6 +115,7 @@ class _Job:
 
 @dataclass
 class _Claimed:
+    token: str = ""  # the owner written in claimed_by
     jobs: list[_Job] = field(default_factory=list)
     orphans: list[int] = field(default_factory=list)  # deliveries whose subscription is gone
 
@@ -121,16 +133,24 @@ def send_due(
     own_sender = sender is None
     sender = sender or make_sender()
     report = Report()
+    workers = max(1, workers or WORKERS)
+    lease = claim_lease()
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers or WORKERS), thread_name_prefix="push") as pool:
-            for claimed in _claims(now_utc, lookback, report):
-                _send_and_record(claimed, now_utc, sender, pool, report)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="push") as pool:
+            for claimed in _claims(now_utc, lookback, report, lease):
+                _send_and_record(claimed, now_utc, sender, pool, workers, report, lease)
     finally:
         if own_sender:
             sender.close()
     if report.due:
         log.info("reminders at %s: %s", now_utc.isoformat(), report.line())
     return report
+
+
+def claim_lease() -> timedelta:
+    """How old a claim's heartbeat may get before another consumer takes the claim over."""
+    seconds = current_app.config.get("REMINDER_CLAIM_LEASE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else DEFAULT_LEASE
 
 
 def make_sender() -> PushSender:
@@ -163,15 +183,16 @@ def reminder_payload(locale: str | None) -> bytes:
 
 # -- claiming ---------------------------------------------------------------------------
 
-def _claims(now: datetime, lookback: timedelta, report: Report) -> Iterator[_Claimed]:
-    """Claimed deliveries in chunks: fresh slots first, then due retries and snoozes."""
+def _claims(now: datetime, lookback: timedelta, report: Report, lease: timedelta) -> Iterator[_Claimed]:
+    """Claimed deliveries in small batches: fresh slots first, then due retries, snoozes and
+    the claims of dead consumers. Each batch is claimed only when the previous one is sent."""
     due = _due_pairs(now, lookback, report)
-    for chunk in _chunks(due, CHUNK):
+    for chunk in _chunks(due, CLAIM_BATCH):
         claimed = _claim_fresh(chunk, now)
         if claimed.jobs:
             yield claimed
     while True:
-        claimed = _claim_retries(now)
+        claimed = _claim_retries(now, lease)
         if not claimed.jobs and not claimed.orphans:
             return
         yield claimed
@@ -245,7 +266,7 @@ def _subscriptions_of(patient_ids: set[int]) -> dict[int, list[tuple[int, str, s
 def _claim_fresh(chunk: Sequence[_Due], now: datetime) -> _Claimed:
     """Insert the chunk's delivery rows; the ones this run inserted are its claims."""
     token = _token()
-    stamp = to_storage(now)
+    stamp = to_storage(utcnow())  # the first heartbeat
     rows = {}
     for due in chunk:
         key = f"{due.schedule_id}:{due.slot.local_date.isoformat()}:{due.slot.slot}:{due.subscription[0]}"
@@ -260,7 +281,7 @@ def _claim_fresh(chunk: Sequence[_Due], now: datetime) -> _Claimed:
                 .select(ReminderDelivery.key, ReminderDelivery.id)
                 .where(ReminderDelivery.claimed_by == token)
                 .tuples())
-    claimed = _Claimed()
+    claimed = _Claimed(token)
     for due in chunk:
         key = f"{due.schedule_id}:{due.slot.local_date.isoformat()}:{due.slot.slot}:{due.subscription[0]}"
         delivery_id = mine.pop(key, None)
@@ -287,17 +308,19 @@ def _insert_claims(rows: list[dict]) -> None:
                 continue
 
 
-def _claim_retries(now: datetime) -> _Claimed:
-    """Claim up to ``CHUNK`` retries and snoozes due by ``now`` (and stale claims)."""
-    token, stamp = _token(), to_storage(now)
+def _claim_retries(now: datetime, lease: timedelta) -> _Claimed:
+    """Claim up to ``CLAIM_BATCH`` retries and snoozes due by ``now``, and the claims whose
+    owner's heartbeat is older than ``lease`` (wall-clock time: the owner died)."""
+    token, beat = _token(), utcnow()
     waiting = (
-        (ReminderDelivery.status.in_(("retry", "scheduled")) & (ReminderDelivery.next_attempt_at <= stamp))
-        | ((ReminderDelivery.status == "sending") & (ReminderDelivery.claimed_at < to_storage(now - STALE_CLAIM)))
+        (ReminderDelivery.status.in_(("retry", "scheduled")) & (ReminderDelivery.next_attempt_at <= to_storage(now)))
+        | ((ReminderDelivery.status == "sending") & (ReminderDelivery.claimed_at < to_storage(beat - lease)))
     )
+    stamp = to_storage(beat)
     if is_postgres():
         with db.atomic():
             ids = [row[0] for row in (ReminderDelivery.select(ReminderDelivery.id)
-                                      .where(waiting).order_by(ReminderDelivery.id).limit(CHUNK)
+                                      .where(waiting).order_by(ReminderDelivery.id).limit(CLAIM_BATCH)
                                       .for_update(skip_locked=True).tuples())]
             if ids:
                 (ReminderDelivery.update(status="sending", claimed_by=token, claimed_at=stamp)
@@ -305,12 +328,12 @@ def _claim_retries(now: datetime) -> _Claimed:
     else:
         with db.atomic("IMMEDIATE"):
             ids = [row[0] for row in (ReminderDelivery.select(ReminderDelivery.id)
-                                      .where(waiting).order_by(ReminderDelivery.id).limit(CHUNK)
+                                      .where(waiting).order_by(ReminderDelivery.id).limit(CLAIM_BATCH)
                                       .tuples())]
             if ids:
                 (ReminderDelivery.update(status="sending", claimed_by=token, claimed_at=stamp)
                  .where(ReminderDelivery.id.in_(ids)).execute())
-    claimed = _Claimed()
+    claimed = _Claimed(token)
     if not ids:
         return claimed
     query = (ReminderDelivery
@@ -334,8 +357,10 @@ def _claim_retries(now: datetime) -> _Claimed:
 
 # -- sending and recording ----------------------------------------------------------------
 
-def _send_and_record(claimed: _Claimed, now: datetime, sender: PushSender,
-                     pool: ThreadPoolExecutor, report: Report) -> None:
+def _send_and_record(claimed: _Claimed, now: datetime, sender: PushSender, pool: ThreadPoolExecutor,
+                     workers: int, report: Report, lease: timedelta) -> None:
+    """Send the batch with at most ``workers`` messages in flight; commit each outcome as soon
+    as its send returns, and beat the heartbeat of the claims still held meanwhile."""
     payloads: dict[str, bytes] = {}
     for job in claimed.jobs:
         if job.locale not in payloads:
@@ -350,9 +375,40 @@ def _send_and_record(claimed: _Claimed, now: datetime, sender: PushSender,
             result = SendResult("error", detail=f"{type(exc).__name__}: {exc}"[:200])
         return job, result, int((time.perf_counter() - started) * 1000)
 
-    results = list(pool.map(send, claimed.jobs)) if claimed.jobs else []
     report.due += len(claimed.jobs) + len(claimed.orphans)
-    _record(results, claimed.orphans, now, report)
+    if claimed.orphans:
+        _record([], claimed.orphans, now, report)
+    waiting = iter(claimed.jobs)
+    held = {job.delivery_id for job in claimed.jobs}  # claimed, outcome not committed yet
+    in_flight: set[Future] = set()
+
+    def submit(count: int) -> None:
+        for job in itertools.islice(waiting, count):
+            in_flight.add(pool.submit(send, job))
+
+    interval = lease.total_seconds() / 3
+    submit(workers)
+    last_beat = time.monotonic()
+    while in_flight:
+        done, in_flight = wait(in_flight, timeout=interval, return_when=FIRST_COMPLETED)
+        if done:
+            results = [future.result() for future in done]
+            _record(results, [], now, report)
+            held.difference_update(job.delivery_id for job, _r, _ms in results)
+            submit(len(done))
+        if held and time.monotonic() - last_beat >= interval:
+            _heartbeat(claimed.token, held)
+            last_beat = time.monotonic()
+
+
+def _heartbeat(token: str, held: set[int]) -> None:
+    """Tell other consumers that ``token`` still works on the claims ``held``."""
+    stamp = to_storage(utcnow())
+    for chunk in _chunks(sorted(held), CHUNK):
+        (ReminderDelivery.update(claimed_at=stamp)
+         .where(ReminderDelivery.id.in_(chunk) & (ReminderDelivery.claimed_by == token)
+                & (ReminderDelivery.status == "sending"))
+         .execute())
 
 
 def _record(results: list[tuple[_Job, SendResult, int]], orphans: list[int], now: datetime,
@@ -465,4 +521,4 @@ def parse_instant(text: str) -> datetime:
     return value
 
 
-__all__ = ["Report", "send_due", "make_sender", "reminder_payload", "work_done", "parse_instant"]
+__all__ = ["Report", "send_due", "claim_lease", "make_sender", "reminder_payload", "work_done", "parse_instant"]

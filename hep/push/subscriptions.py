@@ -23,6 +23,7 @@ from hep.db import db
 from hep.errors import Forbidden, Invalid
 from hep.models import (
     AlertNotification,
+    AuditEvent,
     Patient,
     PushSubscription,
     ReminderDelivery,
@@ -30,10 +31,11 @@ from hep.models import (
     StaffPushSubscription,
     User,
 )
+from hep.people import audit
 from hep.people.accounts import STAFF_ROLES
 from hep.push.endpoints import EndpointRefused, EndpointUnresolved, check_endpoint
 from hep.push.schedule import Schedule, next_slot
-from hep.timeutil import to_storage, utcnow, zone
+from hep.timeutil import from_storage, to_storage, utcnow, zone
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 resolve = socket.getaddrinfo
 
 DEFAULT_DAYS = [1, 2, 3, 4, 5, 6, 7]
+TIMEZONE_CHANGE = "patient.timezone"  # the audit action of a zone changed from the app
 
 
 def subscribe(owner: Patient | User, body: Mapping[str, Any], user_agent: str = "",
@@ -150,7 +153,8 @@ def reminder_settings(patient: Patient, now: datetime | None = None) -> dict:
 
 
 def save_reminder_settings(patient: Patient, body: Mapping[str, Any]) -> dict:
-    """Replace the patient's reminder settings; ``timezone`` (if given) moves the patient."""
+    """Replace the patient's reminder settings; ``timezone`` (if given) moves the patient,
+    audited as ``patient.timezone`` (before, after) for the therapist to see."""
     values = {
         "enabled": body["enabled"],
         "times": sorted(set(body["times"])),
@@ -161,12 +165,23 @@ def save_reminder_settings(patient: Patient, body: Mapping[str, Any]) -> dict:
     }
     with db.atomic():
         if body.get("timezone") and body["timezone"] != patient.timezone:
+            # The app sends a zone only when the patient said yes to "Use <phone zone>?".
+            audit.record(TIMEZONE_CHANGE, patient=patient, before=patient.timezone, after=body["timezone"])
             Patient.update(timezone=body["timezone"]).where(Patient.id == patient.id).execute()
             patient.timezone = body["timezone"]
         (ReminderSchedule.insert(patient=patient, **values)
          .on_conflict(conflict_target=[ReminderSchedule.patient], update=values)
          .execute())
     return reminder_settings(patient)
+
+
+def last_timezone_change(patient: Patient) -> dict | None:
+    """The latest change of the patient's zone from the app: {at, before, after}, or None."""
+    event = (AuditEvent.select().where((AuditEvent.patient == patient) & (AuditEvent.action == TIMEZONE_CHANGE))
+             .order_by(AuditEvent.id.desc()).first())
+    if event is None:
+        return None
+    return {"at": from_storage(event.at), "before": event.detail.get("before"), "after": event.detail.get("after")}
 
 
 def schedule_of(settings: Mapping[str, Any]) -> Schedule:

@@ -8,7 +8,6 @@ import typing
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from hep.clinical import ClinicalSettings, SettingsError
-from hep.clinical.monitoring import Band
 from hep.clinical.rules import Status
 from hep.schemas.alerts import AlertOut
 from hep.schemas.fields import ClientId, Instant, IsoDate, MappingOut, Real, RecordId
@@ -76,10 +75,19 @@ class HierarchyItemIn(Schema):
 
 
 class ExposureSessionIn(Schema):
+    """Before the session: the feared outcome, how likely it is (0-100) and fear now; after it:
+    whether the outcome happened, fear now, and whether a safety behaviour was used."""
+
     id = ClientId(required=True)
     performed_at = Instant(required=True)
+    feared_outcome = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                                   metadata={"description": 'What the patient fears will happen ("my back will give way").'})
+    prediction = _rating(required=True, metadata={"description": "How likely the feared outcome is, 0-100 %, asked before."})
     fear_before = _rating(required=True)
+    outcome_happened = fields.Boolean(required=True)
     fear_after = _rating(required=True)
+    safety_behaviour = fields.Boolean(required=True, metadata={
+        "description": "Whether a safety behaviour (bracing, a brace, holding on, a pill first) was used."})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -87,10 +95,23 @@ class ExposureSessionOut(Schema):
     id = fields.String()
     item_id = fields.Integer(attribute="item_id")
     performed_at = Instant()
+    feared_outcome = fields.String()
+    prediction = fields.Integer(allow_none=True, metadata={"description": "null: stored before predictions were asked."})
     fear_before = fields.Integer()
+    outcome_happened = fields.Boolean(allow_none=True)
     fear_after = fields.Integer()
+    safety_behaviour = fields.Boolean(allow_none=True)
     note = fields.String()
     meaningful_change = fields.Boolean()
+    expected_versus_actual = fields.String(metadata={"description": '"expected 70 % likely; it did not happen"'})
+
+
+class MasteryReasonOut(Schema):
+    code = fields.String(validate=validate.OneOf(("sessions", "prediction_low", "prediction_fell", "outcome_absent",
+                                                  "no_safety_behaviour", "fear_before_down")))
+    met = fields.Boolean()
+    detail = fields.String()
+    values = fields.Dict(keys=fields.String())
 
 
 class HierarchyItemOut(Schema):
@@ -98,9 +119,27 @@ class HierarchyItemOut(Schema):
     activity = fields.String()
     harm_rating = fields.Integer()
     rank = fields.Integer()
+    status = fields.String(validate=validate.OneOf(("not_started", "in_progress", "mastered")))
     mastered = fields.Boolean()
-    mastery_reason = fields.String()
-    sessions = fields.List(fields.Nested(ExposureSessionOut))
+    reasons = fields.List(fields.Nested(MasteryReasonOut), metadata={"description": "Every mastery condition, met or not."})
+    recent = fields.List(fields.Nested(ExposureSessionOut), metadata={"description": "The latest sessions, newest first."})
+    sessions = fields.List(fields.Nested(ExposureSessionOut), metadata={"description": "Every session, oldest first."})
+
+
+class NextExposureItemOut(Schema):
+    id = fields.Integer()
+    activity = fields.String()
+    status = fields.String()
+    reasons = fields.List(fields.Nested(MasteryReasonOut), metadata={"description": "The conditions not met yet."})
+
+
+class ExposureSummaryOut(Schema):
+    items = fields.Integer()
+    not_started = fields.Integer()
+    in_progress = fields.Integer()
+    mastered = fields.Integer()
+    next_item = fields.Nested(NextExposureItemOut, allow_none=True)
+    last_session_at = Instant(allow_none=True)
 
 
 class QuestionnaireResponseIn(Schema):
@@ -161,6 +200,9 @@ class QuestionnaireOut(Schema):
     licence = fields.String()
     items = fields.List(fields.Nested(QuestionnaireItemOut))
     patient_items = fields.Nested(PatientItemsOut, metadata={"description": "Only for templates the patient fills in."})
+    language = fields.String(metadata={"description": "The language of the texts (a translation only where the licence allows)."})
+    english_only = fields.Boolean(metadata={"description": "Another language was asked for; this one is shown in English only."})
+    translation_allowed = fields.Boolean()
 
 
 class ScoreChangeOut(Schema):
@@ -185,6 +227,60 @@ class QuestionnaireHistoryOut(MappingOut):
     """Instrument code -> the patient's responses to it and the change first -> latest."""
 
     mapping_of = MeasureHistoryOut
+
+
+class ChangeLineOut(Schema):
+    """One line baseline -> latest (``hep.clinical.outcome_review.Change``)."""
+
+    baseline = fields.Float(allow_none=True)
+    latest = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+    meaningful = fields.Boolean(allow_none=True, metadata={"description": "None: no change line, or fewer than two ratings."})
+    direction = fields.String(allow_none=True)
+
+
+class ActivityLineOut(ChangeLineOut):
+    """A PSFS activity with its own line from the day it was first named."""
+
+    activity = fields.String()
+    first_on = IsoDate()
+    ratings = fields.List(fields.Integer())
+    in_baseline = fields.Boolean(metadata={"description": "Named at the first administration."})
+
+
+class OutcomeOut(Schema):
+    """One measure over time (``MeasureReview.to_dict``): the main line is the total, or for
+    PSFS the mean over the re-rated baseline activities; ``meaningful`` also counts a single
+    PSFS activity changing by 3; ``labels`` are the latest response's cut-off labels."""
+
+    code = fields.String()
+    name = fields.String()
+    first_on = IsoDate()
+    latest_on = IsoDate()
+    count = fields.Integer()
+    baseline = fields.Float(allow_none=True)
+    latest = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+    meaningful = fields.Boolean(allow_none=True)
+    direction = fields.String(allow_none=True)
+    improved = fields.Boolean(metadata={"description": "A meaningful change in the better direction."})
+    labels = fields.List(fields.String(), metadata={"description": '"<scale>:<label>", e.g. "work:elevated"'})
+    scales = fields.Dict(keys=fields.String(), values=fields.Nested(ChangeLineOut))
+    activities = fields.List(fields.Nested(ActivityLineOut))
+    reason = fields.String()
+
+
+class ActivityOut(Schema):
+    activity = fields.String()
+    first_on = IsoDate()
+    baseline = fields.Integer(metadata={"description": "The first rating."})
+    latest = fields.Integer(metadata={"description": "The latest rating."})
+
+
+class ActivitiesOut(Schema):
+    """The activities the patient named last time, to re-rate (empty before the first time)."""
+
+    activities = fields.List(fields.Nested(ActivityOut))
 
 
 class SummaryQuery(Schema):
@@ -283,12 +379,19 @@ class PainPointOut(Schema):
 
 
 class MonitoringDaysOut(Schema):
-    count = fields.Integer()
-    window_start = IsoDate()
-    window_end = IsoDate()
-    band = fields.String(allow_none=True, validate=_one_of(Band))
+    """The current RTM 30-day period (the window is the period, not a rolling 30 days)."""
+
+    count = fields.Integer(metadata={"description": "Days of data in the current period."})
+    window_start = IsoDate(metadata={"description": "The current period's first day."})
+    window_end = IsoDate(metadata={"description": "The current period's last day."})
+    band = fields.String(allow_none=True, metadata={"description": "Day band reached, e.g. 16-30."})
     codes = fields.List(fields.String())
     dates = fields.List(IsoDate())
+    period_number = fields.Integer(allow_none=True)
+    day_of_period = fields.Integer(allow_none=True)
+    code = fields.String(allow_none=True, metadata={"description": "The one day code that applies."})
+    reason = fields.String()
+    period_start = fields.String(metadata={"description": "first_data_day or program_start."})
 
 
 class ReasonOut(Schema):
@@ -316,4 +419,7 @@ class SummaryOut(Schema):
     monitoring_days = fields.Nested(MonitoringDaysOut)
     alerts = fields.List(fields.Nested(AlertOut))
     recommendations = fields.List(fields.Nested(RecommendationOut))
+    exposure = fields.Nested(ExposureSummaryOut)
     settings = fields.Nested(ClinicalSettingsOut)
+    outcomes = fields.Dict(keys=fields.String(), values=fields.Nested(OutcomeOut),
+                           metadata={"description": "Instrument code -> the measure over time."})

@@ -137,7 +137,7 @@ def hierarchy(patient_id: int):
         form = request.form
         if form.get("action") == "session":
             item_id = number(form.get("item_id", ""))
-            session_values = {k: form.get(k, "") for k in ("fear_before", "fear_after", "note", "id")}
+            session_values = {k: form.get(k, "") for k in SESSION_FIELDS}
             session_errors = _record_session(patient, item_id, session_values)
             if not session_errors:
                 return redirect(url_for("therapist.hierarchy", patient_id=patient.id, _anchor=f"item-{item_id}"))
@@ -168,12 +168,20 @@ def _add_item(patient: Patient, values: dict) -> dict[str, list[str]]:
     return {}
 
 
+#: The session form's fields, in the order asked (before the exposure, then after it).
+SESSION_FIELDS = ("feared_outcome", "prediction", "fear_before", "outcome_happened", "fear_after",
+                  "safety_behaviour", "note", "id")
+
+
 def _record_session(patient: Patient, item_id, values: dict) -> dict[str, list[str]]:
     """Validate with the API's schema and store through ``add_session`` (replay-safe by the
     form's id, made when the form was shown)."""
+    answers = {"yes": True, "no": False}
     body = {"id": values["id"], "performed_at": datetime.now(UTC).isoformat(),
             "note": values["note"].strip(),
-            **{k: v for k in ("fear_before", "fear_after") if (v := number(values[k])) is not None}}
+            **({"feared_outcome": text} if (text := values["feared_outcome"].strip()) else {}),
+            **{k: v for k in ("prediction", "fear_before", "fear_after") if (v := number(values[k])) is not None},
+            **{k: answers[values[k]] for k in ("outcome_happened", "safety_behaviour") if values[k] in answers}}
     try:
         body = ExposureSessionIn().load(body)
     except ValidationError as exc:
@@ -213,11 +221,15 @@ def setting_labels() -> dict[str, str]:
         "trend_slope_per_week": _("Pain rise that counts as a trend (points a week)"),
         "resolution_hold_days": _("Days of new data to hold after a resolved alert"),
         "no_checkin_alert_days": _("Alert after this many days of sessions without a check-in"),
-        "exposure_fear_mastery_max": _("Exposure: fear after at or below this counts as low (0-100)"),
-        "exposure_mastery_sessions": _("Exposure: low-fear sessions needed for mastery"),
+        "exposure_prediction_mastery_max": _("Exposure: highest predicted likelihood that counts as mastered (%)"),
+        "exposure_prediction_drop_points": _("Exposure: fall of the prediction needed for mastery (points)"),
+        "exposure_mastery_window": _("Exposure: sessions the fall of the prediction is read over"),
+        "exposure_mastery_min_sessions": _("Exposure: sessions with a prediction needed for mastery"),
+        "exposure_fear_before_max": _("Exposure: highest fear before the latest session for mastery (0-100)"),
         "exposure_meaningful_change_points": _("Exposure: a fear change above this is meaningful (points)"),
         "no_logs_alert_days": _("Alert after this many days without logs"),
         "low_adherence_alert_percent": _("Alert when adherence falls below (%)"),
+        "not_improving_review_week": _("Flag no meaningful improvement on any outcome measure by this week"),
     }
 
 
@@ -274,15 +286,18 @@ def _setting_message(text: str) -> str:
 @bp.get("/patients/<int:patient_id>/outcomes")
 @require_role("therapist")
 def outcomes(patient_id: int):
-    """Each outcome measure's responses over time and the change first -> latest."""
+    """Each outcome measure's responses over time and the change baseline -> latest (PSFS:
+    per activity)."""
     patient = therapist_patient(patient_id)
     known = outcome_measures.instruments()
+    reviews = outcome_measures.reviews(patient)
     measures = []
     for code, entry in outcome_measures.history(patient).items():
         inst = known.get(code)
         names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
         measures.append({
             "code": code, "name": inst.name if inst else code, "change": entry["change"],
+            "activities": [a.to_dict() for a in reviews[code].activities] if code in reviews else [],
             "subscales": [s.code for s in inst.subscales] if inst else [], "names": names,
             "responses": [{**r, "when": datetime.fromisoformat(r["recorded_at"]),
                            "interpretation": [_interpretation(i, names) for i in r["score"].get("interpretation", [])]}
@@ -292,6 +307,29 @@ def outcomes(patient_id: int):
 
 
 def _interpretation(text: str, names: dict) -> str:
-    """``"physical_activity:high"`` -> ``"Physical activity: high"``."""
+    """``"work:return_to_work_risk"`` -> ``"Work: return-to-work risk"``."""
+    labels = {"elevated": _("elevated"), "return_to_work_risk": _("return-to-work risk")}
     scale, _sep, label = text.partition(":")
-    return f"{names.get(scale, scale)}: {label}" if label else text
+    if not label:
+        return text
+    return f"{names.get(scale, scale)}: {labels.get(label, label.replace('_', ' '))}"
+
+
+def outcome_rows(outcomes: dict) -> list[dict]:
+    """The summary's ``outcomes`` block as the patient page's table rows: name, baseline,
+    latest, change, meaningful (True / False / None) and readable labels. A measure without a
+    total (FABQ) has a row per subscale."""
+    known = outcome_measures.instruments()
+    rows = []
+    for code, review in outcomes.items():
+        inst = known.get(code)
+        names = {"total": _("Total"), **{s.code: s.name for s in (inst.subscales if inst else ())}}
+        labels = [_interpretation(t, names) for t in review["labels"]]
+        if review["baseline"] is not None or not review["scales"]:
+            lines = [(review["name"], review)]
+        else:
+            lines = [(f"{review['name']} · {names.get(k, k)}", v) for k, v in review["scales"].items()]
+        rows += [{"name": name, "code": code, "baseline": line["baseline"], "latest": line["latest"],
+                  "change": line["change"], "meaningful": line["meaningful"], "labels": labels}
+                 for name, line in lines]
+    return rows

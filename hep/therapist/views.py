@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from hep.care import alerts
 from hep.care.attention import patient_list
+from hep.care.monitoring import monitoring_view
 from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
@@ -26,6 +27,7 @@ from hep.people.access import therapist_alert, therapist_patient
 from hep.people.auth import require_role
 from hep.programs import templates
 from hep.programs import versions as programs
+from hep.push.subscriptions import last_timezone_change
 from hep.schemas.people import PatientIn
 from hep.schemas.programs import ProgramIn, TemplateIn
 from hep.therapist import forms
@@ -136,6 +138,8 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require_role("therapist")
 def patient(patient_id: int):
+    from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
+
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
     log = [completion_view(c) for c in recent_completions(patient, limit=30)]
@@ -144,8 +148,10 @@ def patient(patient_id: int):
         "therapist/patient.html", patient=patient, program=programs.program_view(patient),
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
-        summary=summary, alerts=summary["alerts"],
+        summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
+        outcomes=outcome_rows(summary["outcomes"]),
         devices=devices.active_devices(patient),
+        timezone_change=last_timezone_change(patient),
     )
 
 

@@ -33,7 +33,7 @@ SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
     "today.today", "progress.progress", "completions.create_completion",
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
-    "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond",
+    "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond", "clinical.own_activities",
     "push.get_reminders", "push.put_reminders",
     "push.snooze", "patient_data.own_export",
 }
@@ -44,6 +44,8 @@ THERAPIST = {
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
     "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
+    # The month's remote-monitoring CSV: the therapist's own patients only (tests/api/test_rtm.py).
+    "monitoring.rtm_report", "therapist.rtm_report",
 }
 EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
 # Everything under a therapist's patient: another therapist must get 404.
@@ -58,8 +60,12 @@ def _valid_bodies(exercise_id: int) -> dict:
         "clinical.create_assessment": {"assessed_on": "2026-11-20", "data": {}},
         "clinical.add_hierarchy_item": {"activity": "Bend", "harm_rating": 10},
         "clinical.therapist_exposure_session": {"id": str(uuid.uuid4()), "performed_at": now,
-                                                "fear_before": 10, "fear_after": 5},
+                                                "feared_outcome": "It hurts", "prediction": 30,
+                                                "fear_before": 10, "outcome_happened": False,
+                                                "fear_after": 5, "safety_behaviour": False},
         "clinical.put_settings": {"min_sessions": 3},
+        "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
+        "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "patient_data.erasure": {"confirm": "Jo Patient"},
         "therapist.erasure": {"confirm": "Jo Patient"},
     }
@@ -73,8 +79,9 @@ def _routes(app):
 
 def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
-                "checkin_id": str(uuid.uuid4()), "code": "nprs", "device_id": "x" * 32,
-                "locale": "en", "token": "x" * 20, "filename": "css/app.css", "prescription_id": 1}
+                "checkin_id": str(uuid.uuid4()), "code": "nprs", "entry_id": 1, "device_id": "x" * 32,
+                "locale": "en", "token": "x" * 20, "filename": "css/app.css",
+                "prescription_id": 1}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
 
@@ -162,7 +169,9 @@ def test_patients_reach_only_their_own_records(app, api, enrolled, therapist_api
     correction = {"id": str(uuid.uuid4()), "sets_done": 9, "reps_done": 9, "pain_during": 9,
                   "pain_after": 9, "effort": 9}
     assert intruder.post(f"/api/v1/completions/{own['id']}/corrections", correction).status_code == 404
-    session = {"id": str(uuid.uuid4()), "performed_at": own["performed_at"], "fear_before": 50, "fear_after": 10}
+    session = {"id": str(uuid.uuid4()), "performed_at": own["performed_at"], "feared_outcome": "It hurts",
+                   "prediction": 50, "fear_before": 50, "outcome_happened": False, "fear_after": 10,
+                   "safety_behaviour": False}
     assert intruder.post(f"/api/v1/hierarchy/{item}/sessions", session).status_code == 404
     assert intruder.get("/api/v1/today").get_json()["items"] == []
     assert intruder.get("/api/v1/completions").get_json() == []

@@ -26,10 +26,16 @@ def test_demo_summary_has_each_recommendation_with_reasons(app, demo_therapist):
     assert summary["pain_series"] and summary["alerts"][0]["code"] == "regress_recommended"
     page = therapist.get(f"/t/patients/{patient['id']}").get_data(as_text=True)
     assert "Sit to stand" in page and "Pain during reached 6/10" in page and "RTM band 16-30" in page
-    # A second run of the demo reuses the patient and history.
+    # The demo's fear hierarchy: one item mastered, one under way, one not started.
+    exposure = summary["exposure"]
+    assert (exposure["mastered"], exposure["in_progress"], exposure["not_started"]) == (1, 1, 1)
+    assert exposure["next_item"]["activity"] == "Lift a laundry basket"
+    assert {r["code"] for r in exposure["next_item"]["reasons"]} >= {"no_safety_behaviour", "prediction_low"}
+    # A second run of the demo reuses the patient, history and hierarchy.
     with app.test_request_context():
         prepare("http://127.0.0.1:5000")
         assert Patient.select().count() == 1
+        assert ExposureSession.select().count() == 5
 
 
 def test_red_flag_checkin_raises_an_urgent_alert(enrolled, therapist_api):
@@ -104,15 +110,21 @@ def test_fear_hierarchy_and_exposure_sessions(app, enrolled, therapist_api):
         assert therapist_api.post(url, {"activity": activity, "harm_rating": rating}).status_code == 201
     items = patient.get("/api/v1/hierarchy").get_json()
     assert [i["activity"] for i in items] == ["Bend to tie shoes", "Lift a laundry basket"]
+    assert [i["status"] for i in items] == ["not_started", "not_started"]
     shoes = items[0]["id"]
-    for before, after in ((60, 30), (40, 15), (30, 10), (25, 10)):
+    for prediction, before, after in ((70, 60, 30), (50, 40, 15), (30, 30, 10), (20, 25, 10)):
         body = {"id": str(uuid.uuid4()), "performed_at": datetime.now(UTC).isoformat(),
-                "fear_before": before, "fear_after": after}
+                "feared_outcome": "My back will give way", "prediction": prediction,
+                "fear_before": before, "outcome_happened": False, "fear_after": after,
+                "safety_behaviour": False}
         assert patient.post(f"/api/v1/hierarchy/{shoes}/sessions", body).status_code == 201
     assert patient.post(f"/api/v1/hierarchy/{shoes}/sessions", body).status_code == 200  # replay
     items = therapist_api.get(url).get_json()
-    assert items[0]["mastered"] is True and items[1]["mastered"] is False
+    assert [i["status"] for i in items] == ["mastered", "not_started"]
+    assert items[0]["mastered"] is True and all(r["met"] for r in items[0]["reasons"])
     assert items[0]["sessions"][0]["meaningful_change"] is True
+    assert [s["expected_versus_actual"] for s in items[0]["recent"][:2]] == [
+        "expected 20 % likely; it did not happen", "expected 30 % likely; it did not happen"]
     with app.app_context():
         assert ExposureSession.select().count() == 4
 

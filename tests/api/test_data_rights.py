@@ -33,7 +33,7 @@ EXPECTED_ROWS = {
     "patient": 1, "user": 1, "invite": 2, "program": 1, "program_version": 2, "prescription": 2,
     "completion": 2, "check_in": 2, "assessment": 1, "questionnaire_response": 1, "hierarchy_item": 1,
     "exposure_session": 1, "alert": 1, "alert_notification": 1, "push_subscription": 1,
-    "reminder_schedule": 1, "reminder_delivery": 1, "delivery_attempt": 1,
+    "reminder_schedule": 1, "reminder_delivery": 1, "delivery_attempt": 1, "time_log_entry": 1,
 }
 
 
@@ -74,6 +74,9 @@ def test_the_export_holds_every_table_of_the_patient_and_no_secrets(app, record,
     assert original["local_date"] == correction["local_date"] and len(original["local_date"]) == 10
     assert [c["red_flag_change"] for c in tables["check_in"] if c["supersedes_id"]] == [True]
     assert tables["alert"][0]["code"] and tables["alert_notification"][0]["channel"] == "email"
+    exposure = tables["exposure_session"][0]
+    assert (exposure["feared_outcome"], exposure["prediction"], exposure["outcome_happened"],
+            exposure["safety_behaviour"]) == ("My back will give way", 70, False, False)
     assert {p["exercise_id"] for p in tables["prescription"]} == {e["id"] for e in export["references"]["exercise"]}
     assert [u["display_name"] for u in export["references"]["user"]] == ["Pat Therapist"]
     assert {e["action"] for e in tables["audit_event"]} >= {"patient.create", "join", "completion.create",

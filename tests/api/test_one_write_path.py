@@ -52,7 +52,8 @@ def snapshot(email: str) -> dict:
             for v in versions],
         "assessments": [(a.kind, a.assessed_on, a.data, a.created_by_id == user.id)
                         for a in Assessment.select().where(Assessment.patient == patient)],
-        "hierarchy": [(h.activity, h.harm_rating, [(s.fear_before, s.fear_after, s.note) for s in
+        "hierarchy": [(h.activity, h.harm_rating, [(s.feared_outcome, s.prediction, s.fear_before, s.outcome_happened, s.fear_after,
+                                                    s.safety_behaviour, s.note) for s in
                                                    ExposureSession.select().where(ExposureSession.item == h)])
                       for h in HierarchyItem.select().where(HierarchyItem.patient == patient)],
         # Reads differ (the pages show a form before each post); each change is one event.
@@ -83,7 +84,8 @@ def test_pages_and_api_leave_the_same_rows_and_audit(app, api):
     item = client.post(f"/api/v1/patients/{pid}/hierarchy", {"activity": "Bend to the floor", "harm_rating": 60}).get_json()
     assert client.post(f"/api/v1/patients/{pid}/hierarchy/{item['id']}/sessions", {
         "id": str(uuid.uuid4()), "performed_at": datetime.now(UTC).isoformat(),
-        "fear_before": 70, "fear_after": 30, "note": "Went well"}).status_code == 201
+        "feared_outcome": "My back locks", "prediction": 60, "fear_before": 70, "outcome_happened": False,
+        "fear_after": 30, "safety_behaviour": True, "note": "Went well"}).status_code == 201
     assert client.put(f"/api/v1/patients/{pid}/settings", {"adherence_target_percent": 90}).status_code == 200
     api_library = [e["id"] for e in client.get("/api/v1/exercises?phase=calm&q=nerve").get_json()]
     assert client.post("/api/v1/auth/logout").status_code == 200
@@ -110,7 +112,9 @@ def test_pages_and_api_leave_the_same_rows_and_audit(app, api):
     item_id, client_id = re.search(r'name="item_id" value="(\d+)">\s*<input type="hidden" name="id" value="([^"]+)"',
                                    page).groups()
     assert post_form(browser, hierarchy, {"action": "session", "item_id": item_id, "id": client_id,
-                                          "fear_before": "70", "fear_after": "30", "note": "Went well"}).status_code == 302
+                                          "feared_outcome": "My back locks", "prediction": "60",
+                                          "fear_before": "70", "outcome_happened": "no", "fear_after": "30",
+                                          "safety_behaviour": "yes", "note": "Went well"}).status_code == 302
     settings = f"/t/patients/{pid}/settings"
     values = dict(re.findall(r'name="([a-z_]+)" type="number" step="[^"]+" inputmode="decimal" value="([^"]*)"',
                              text_of(browser.get(settings))))
@@ -129,7 +133,7 @@ def test_pages_and_api_leave_the_same_rows_and_audit(app, api):
     assert through_api["signed_in"] and through_api["session_version"] == 2
     assert through_api["invites"] == [(False, False), (True, False)]
     assert through_api["patient"][3] == {"adherence_target_percent": 90.0}
-    assert through_api["hierarchy"] == [("Bend to the floor", 60, [(70, 30, "Went well")])]
+    assert through_api["hierarchy"] == [("Bend to the floor", 60, [("My back locks", 60, 70, False, 30, True, "Went well")])]
     assert api_library == page_library and slider in api_library
 
 

@@ -14,7 +14,8 @@ from hep.models import Exercise, Patient
 
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
-BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device"}
+BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device",
+            "monitoring.delete_time_log"}
 
 
 def _api_routes(app):
@@ -28,8 +29,9 @@ def _api_routes(app):
 
 def _json_schema(part: dict) -> dict | None:
     content = part.get("content", {})
-    # JSON, or FHIR's JSON (application/fhir+json) for the FHIR export.
-    return (content.get("application/json") or content.get("application/fhir+json") or {}).get("schema")
+    # JSON, FHIR's JSON (application/fhir+json) for the FHIR export, or the monthly CSV.
+    return (content.get("application/json") or content.get("application/fhir+json")
+            or content.get("text/csv") or {}).get("schema")
 
 
 def _refs(node):
@@ -107,7 +109,7 @@ def test_the_summary_dump_is_the_service_view_unchanged(app, demo_therapist):
     served["alerts"] = therapist.get(f"/api/v1/patients/{patient_id}/summary?days=21").get_json()["alerts"]
     # What the therapist's clients read, present and filled in the demo.
     assert {"start", "end", "phase", "adherence", "pain_series", "monitoring_days", "alerts",
-            "recommendations", "settings"} <= set(served)
+            "recommendations", "settings", "exposure"} <= set(served)
     assert served["adherence"]["prescriptions"] and served["adherence"]["session_percent"] is not None
     week = next(iter(served["adherence"]["prescriptions"].values()))["weeks"][0]
     assert {"iso_year", "iso_week", "start", "end", "prescribed_sessions", "completed_sessions", "percent"} <= set(week)
@@ -224,7 +226,8 @@ def test_fuzzing_findings_answer_as_documented(app, enrolled, therapist_api):
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["prescription_id"]
     # An instant whose UTC time falls outside datetime's years.
     item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy", {"activity": "Bend", "harm_rating": 50})
-    session = {"id": str(uuid.uuid4()), "performed_at": "0001-01-01T00:01:00+02:00", "fear_before": 1, "fear_after": 0}
+    session = {"id": str(uuid.uuid4()), "performed_at": "0001-01-01T00:01:00+02:00", "feared_outcome": "It hurts",
+               "prediction": 10, "fear_before": 1, "outcome_happened": False, "fear_after": 0, "safety_behaviour": False}
     refused = patient.post(f"/api/v1/hierarchy/{item.get_json()['id']}/sessions", session)
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"performed_at": ["Use a date and time between the years 1900 and 2999."]}

@@ -141,25 +141,43 @@ def test_hierarchy_add_an_activity_and_record_sessions_until_mastered(app, brows
     page = text_of(browser.get(path))
     assert page.index("1. Sit 30 minutes") < page.index("2. Bend to the floor")  # lowest harm first
 
-    for before, after in [(70, 15), (50, 10), (40, 5)]:
+    def section_of(page):
+        section = page[page.index(f'id="item-{item.id}"'):]
+        return section[:section.index("</section>")]
+
+    for prediction, before, after, safety in [(70, 60, 15, "yes"), (50, 50, 10, "no"), (20, 40, 5, "no")]:
         client_id = _session_id(text_of(browser.get(path)), item.id)
         sent = {"action": "session", "item_id": str(item.id), "id": client_id,
-                "fear_before": str(before), "fear_after": str(after)}
+                "feared_outcome": "My back will give way", "prediction": str(prediction),
+                "fear_before": str(before), "outcome_happened": "no", "fear_after": str(after),
+                "safety_behaviour": safety}
         assert post_form(browser, path, sent).status_code == 302
+        if prediction == 70:
+            section = section_of(text_of(browser.get(path)))
+            assert 'data-status="in_progress">In progress' in section
+            assert re.search(r'data-code="no_safety_behaviour" data-met="no">.*a safety behaviour was used', section)
     assert post_form(browser, path, sent).status_code == 302  # the same form twice: stored once
     with app.app_context():
         rows = list(ExposureSession.select().where(ExposureSession.item == item.id))
-        assert sorted((r.fear_before, r.fear_after) for r in rows) == [(40, 5), (50, 10), (70, 15)]
-    page = text_of(browser.get(path))
-    section = page[page.index(f'id="item-{item.id}"'):]
-    assert "Mastered" in section[:section.index("</p>")]
+        assert sorted((r.prediction, r.fear_before, r.fear_after, r.outcome_happened, r.safety_behaviour)
+                      for r in rows) == [(20, 40, 5, False, False), (50, 50, 10, False, False),
+                                         (70, 60, 15, False, True)]
+    section = section_of(text_of(browser.get(path)))
+    assert 'data-status="mastered">Mastered' in section
+    assert re.search(r'data-code="prediction_fell" data-met="yes">.*prediction fell by 50 points; 20 needed', section)
+    assert "expected 20 % likely; it did not happen" in section
+    assert section.index("expected 20 %") < section.index("expected 70 %")  # newest first
     assert "Meaningful change" in section
 
     refused = post_form(browser, path, {"action": "session", "item_id": str(item.id), "id": str(uuid.uuid4()),
+                                        "feared_outcome": "", "prediction": "120",
                                         "fear_before": "101", "fear_after": ""})
     assert refused.status_code == 422
-    assert re.search(rf'id="s{item.id}-fear_before-error">Must be between 0 and 100\.', text_of(refused))
-    assert re.search(rf'id="s{item.id}-fear_after-error">Required\.', text_of(refused))
+    text = text_of(refused)
+    assert re.search(rf'id="s{item.id}-fear_before-error">Must be between 0 and 100\.', text)
+    assert re.search(rf'id="s{item.id}-prediction-error">Must be between 0 and 100\.', text)
+    for name in ("fear_after", "feared_outcome", "outcome_happened", "safety_behaviour"):
+        assert re.search(rf'id="s{item.id}-{name}-error">Required\.', text), name
     with app.app_context():
         assert ExposureSession.select().count() == 3
 

@@ -76,8 +76,13 @@ def make_full_record(app, api, therapist_api, service) -> dict:
     item = therapist_api.post(f"/api/v1/patients/{patient_id}/hierarchy",
                               {"activity": "Bend to tie shoes", "harm_rating": 60}).get_json()
     assert phone.post(f"/api/v1/hierarchy/{item['id']}/sessions", {
-        "id": str(uuid.uuid4()), "performed_at": now, "fear_before": 60, "fear_after": 30}).status_code == 201
+        "id": str(uuid.uuid4()), "performed_at": now, "feared_outcome": "My back will give way",
+        "prediction": 70, "fear_before": 60, "outcome_happened": False, "fear_after": 30,
+        "safety_behaviour": False}).status_code == 201
     assert phone.post("/api/v1/questionnaires/nprs/responses", {"id": str(uuid.uuid4()),
                                                                 "answers": {"1": 4}}).status_code == 201
+    assert therapist_api.post(f"/api/v1/patients/{patient_id}/time-log", {
+        "worked_on": today, "minutes": 20, "interactive_contact": True,
+        "note": f"Video call with {NAME}"}).status_code == 201
     assert therapist_api.post(f"/api/v1/patients/{patient_id}/invites").status_code == 201
     return {"patient_id": patient_id, "phone": phone, "subscription": info, "invite_token": token}

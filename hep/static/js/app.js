@@ -10,7 +10,6 @@ import logView from './views/log.js';
 import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
-import questionnaireView from './views/questionnaire.js';
 import settingsView, { setHooks } from './views/settings.js';
 
 const ICONS = {
@@ -34,7 +33,7 @@ function tabs() {
 
 function markTab(path) {
   const key = (path || '').split('/')[1];
-  const tab = { exercise: 'today', log: 'today', urgent: 'checkin', questionnaire: 'progress' }[key] || key;
+  const tab = { exercise: 'today', log: 'today', exposure: 'today', urgent: 'checkin', questionnaire: 'progress' }[key] || key;
   document.querySelectorAll('#tabs a').forEach((a) => {
     if (a.dataset.tab === tab) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -84,7 +83,7 @@ async function status() {
 
 async function replay() {
   const results = await outbox.flush();
-  if (results.size && ['/today', '/progress', '/settings'].includes(current()?.path)) rerender();
+  if (results.size && ['/today', '/progress', '/settings', '/exposure'].includes(current()?.path)) rerender();
 }
 
 async function changeLanguage(lang) {
@@ -146,8 +145,13 @@ async function boot() {
   route('/urgent', urgentView);
   route('/progress', progressView);
   route('/learn', learnView);
-  route('/questionnaire/:code', questionnaireView);
+  // Loaded when first opened (not part of the first load); precached for offline use.
+  route('/questionnaire/:code', (...args) => import('./views/questionnaire.js').then((m) => m.default(...args)));
   route('/settings', settingsView);
+  // Graded exposure: loaded on first use, not with the app (lazy/ is left out of the shell).
+  const exposure = (params) => import('./lazy/exposure.js').then((m) => m.default(params));
+  route('/exposure', exposure);
+  route('/exposure/:id', exposure);
   tabs();
   mount.focus = false; // the first view keeps focus where the browser put it
   outbox.onChange(status);

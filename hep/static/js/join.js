@@ -34,8 +34,8 @@ form.addEventListener('submit', async (e) => {
       location.assign('/app/#/today');
       return;
     }
-    const problem = await res.json().catch(() => ({}));
-    error.textContent = msg('failed') + (problem.detail ? ` (${problem.detail})` : '');
+    // One message: the page's own says what the server's detail would say again.
+    error.textContent = msg('failed');
   } catch (err) {
     error.textContent = msg('offline');
   }

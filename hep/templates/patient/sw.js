@@ -14,8 +14,10 @@ const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
 const MEDIA_CACHE = 'hep-media';
 const SHELL = {{ shell|tojson }};
+// Screens the app loads on first use: kept in this version's shell cache once fetched.
+const LAZY = {{ lazy_prefix|tojson }};
 const API_READS = ['/api/v1/me', '/api/v1/today', '/api/v1/progress', '/api/v1/completions',
-  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key'];
+  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key', '/api/v1/hierarchy'];
 const NETWORK_TIMEOUT_MS = 6000;
 
 // Install: precache the app shell (revalidated, so unchanged files cost a 304).
@@ -47,6 +49,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shellFirst('/app/', req));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(shellFirst(url.pathname, req));
+  } else if (url.pathname.startsWith(LAZY)) {
+    event.respondWith(lazyFirst(url.pathname, req));
   } else if (url.pathname.startsWith('/i18n/')) {
     event.respondWith(catalog(req));
   } else if (API_READS.some((p) => url.pathname === p || (p.endsWith('/') && url.pathname.startsWith(p)))) {
@@ -59,6 +63,16 @@ self.addEventListener('fetch', (event) => {
 async function shellFirst(key, req) {
   const cached = await caches.match(key, { cacheName: SHELL_CACHE });
   return cached || fetch(req);
+}
+
+// A lazily loaded screen: the copy of this version once there is one, else the network (kept).
+async function lazyFirst(key, req) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(key);
+  if (cached) return cached;
+  const res = await fetch(req);
+  if (res.ok) await cache.put(key, res.clone());
+  return res;
 }
 
 // Message catalogs: the saved copy at once, refreshed in the background for next time.

@@ -36,11 +36,11 @@ def test_shipped_instruments():
 
 
 @pytest.mark.parametrize("pa, work, expected", [
-    (14, 29, ("physical_activity:low", "work:low")),
-    (15, 29, ("physical_activity:high", "work:low")),
-    (14, 30, ("physical_activity:low", "work:high")),
-    (24, 42, ("physical_activity:high", "work:high")),
-    (0, 0, ("physical_activity:low", "work:low")),
+    (14, 29, ()),
+    (15, 29, ("physical_activity:elevated",)),
+    (14, 30, ("work:elevated",)),
+    (24, 42, ("physical_activity:elevated", "work:elevated", "work:return_to_work_risk")),
+    (0, 0, ()),
 ])
 def test_fabq_cutoffs(pa, work, expected):
     result = score(INSTRUMENTS["fabq"], fabq_answers(pa, work))
@@ -54,7 +54,7 @@ def test_fabq_missing_item_leaves_that_subscale_empty():
     del answers["7"]
     result = score(INSTRUMENTS["fabq"], answers)
     assert result.subscales == {"physical_activity": 15, "work": None}
-    assert result.interpretation == ("physical_activity:high",) and not result.complete
+    assert result.interpretation == ("physical_activity:elevated",) and not result.complete
 
 
 @pytest.mark.parametrize("answers, field", [

@@ -1,7 +1,5 @@
-"""Weekly volume caps and RTM monitoring-day bands at their boundaries."""
+"""Weekly volume caps at their boundaries (RTM periods: test_rtm_monitoring.py)."""
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +8,6 @@ from hep.clinical import (
     Dose,
     check_program_volume,
     check_volume_increase,
-    monitoring_days,
     weekly_volume,
 )
 
@@ -83,25 +80,3 @@ def test_program_volume_reports_each_exercise():
         "squat": ("changed", True)}
     assert changes["bird_dog"].to_dict()["increase_percent"] == 50.0
     assert changes["squat"].to_dict()["load_rise"] is True
-
-
-END = date(2026, 3, 31)
-
-
-@pytest.mark.parametrize("count, band, codes", [
-    (0, None, ()), (1, None, ()), (2, "2-15", ("98985",)), (15, "2-15", ("98985",)),
-    (16, "16-30", ("98977",)), (30, "16-30", ("98977",)),
-])
-def test_monitoring_day_bands(count, band, codes):
-    days = [END - timedelta(days=i) for i in range(count)]
-    result = monitoring_days(days + days, end=END)  # duplicates count once
-    assert (result.count, result.band, result.codes) == (count, band, codes)
-    assert result.window_start == END - timedelta(days=29) and result.window_end == END
-
-
-def test_monitoring_window_excludes_days_outside_it():
-    days = [END - timedelta(days=30), END + timedelta(days=1), END, END - timedelta(days=29)]
-    result = monitoring_days(days, end=END)
-    assert result.dates == (END - timedelta(days=29), END)
-    with pytest.raises(ValueError):
-        monitoring_days([], end=END, window_days=0)

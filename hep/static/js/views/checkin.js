@@ -29,6 +29,27 @@ async function sentToday(day) {
   } catch (e) { return null; }
 }
 
+/** Put the day's answers (sent or queued) into the form, so a change starts from them. */
+function prefill(form, answers) {
+  for (const name of ['morning_pain', 'back_pain', 'leg_pain']) {
+    const input = form.elements[name];
+    if (answers[name] !== null && answers[name] !== undefined) {
+      input.value = answers[name];
+      input.dispatchEvent(new Event('input'));
+    }
+  }
+  const yesNoOf = (v) => (v ? 'yes' : 'no');
+  const picked = {
+    settled: answers.settled, distal_symptom: answers.distal_symptom,
+    new_numbness_or_weakness: yesNoOf(answers.new_numbness_or_weakness),
+    weakness_worse: yesNoOf(answers.weakness_worse), red_flag_change: yesNoOf(answers.red_flag_change),
+  };
+  for (const [name, value] of Object.entries(picked)) {
+    const radio = form.querySelector(`input[name="${name}"][value="${value}"]`);
+    if (radio) radio.checked = true;
+  }
+}
+
 export default async function checkinView() {
   const day = localDay();
   const existing = await sentToday(day);
@@ -80,6 +101,7 @@ export default async function checkinView() {
     go('#/today');
   });
   if (!existing) return mount(_('Morning check-in'), h('p', { class: 'lead' }, date(day)), form);
+  prefill(form, existing);
   // Already answered today: show it, and let the patient change it (a new symptom later in
   // the day must still reach the therapist).
   form.hidden = true;

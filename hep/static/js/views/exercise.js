@@ -36,10 +36,14 @@ export default async function exerciseView({ id }) {
 
   const paint = (s) => {
     const ev = s.event;
-    setLine.textContent = _('Set {set} of {sets}', { set: s.set, sets: s.sets }) +
-      ' · ' + (s.reps ? _('{rep} of {reps} reps', { rep: s.rep, reps: s.reps }) : _('Reps done: {n}', { n: s.rep }));
+    // Finished: say so, not "Set 3 of 3 · 0 of 12 reps" (the counters restart after each set).
+    if (s.phase === 'done') setLine.textContent = s.sets === 1 ? _('Set done') : _('All {n} sets done', { n: s.sets });
+    else {
+      setLine.textContent = _('Set {set} of {sets}', { set: s.set, sets: s.sets }) +
+        ' · ' + (s.reps ? _('{rep} of {reps} reps', { rep: s.rep, reps: s.reps }) : _('Reps done: {n}', { n: s.rep }));
+    }
     sideLine.textContent = sideWord(s.side());
-    sideLine.hidden = !s.side();
+    sideLine.hidden = !s.side() || s.phase === 'done';
     const timed = s.phase === 'hold' || s.phase === 'rest';
     big.hidden = !timed;
     meter.hidden = !timed;

@@ -45,24 +45,41 @@ async function remindersSection() {
       h('label', { for: 'f-qs' }, _('From')), h('input', { type: 'time', id: 'f-qs', name: 'quiet_start', value: r.quiet_start || '' }),
       h('label', { for: 'f-qe' }, _('Until')), h('input', { type: 'time', id: 'f-qe', name: 'quiet_end', value: r.quiet_end || '' })),
     h('button', { type: 'submit', class: 'btn primary' }, _('Save reminders')));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!form.reportValidity()) return;
+  // The phone's zone may differ from the patient's (travel, a phone set to UTC): ask before
+  // moving the patient, whose days and reminders all follow their zone.
+  const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const askZone = phoneZone && phoneZone !== r.timezone;
+  const zoneQuestion = h('div', { class: 'card callout', role: 'group', 'aria-labelledby': 'zone-q', hidden: true },
+    h('p', { id: 'zone-q' }, _('Use {zone}?', { zone: phoneZone })),
+    h('p', { class: 'hint' }, _('This phone is set to {phone}; your reminders and days follow {zone}.', { phone: phoneZone, zone: r.timezone })),
+    h('button', { type: 'button', class: 'btn primary', onclick: () => save(phoneZone) }, _('Yes, use {zone}', { zone: phoneZone })),
+    h('button', { type: 'button', class: 'btn', onclick: () => save(null) }, _('No, keep {zone}', { zone: r.timezone })));
+  async function save(zone) {
+    zoneQuestion.hidden = true;
     const f = form.elements;
     const body = {
       enabled: f.enabled.checked,
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || r.timezone,
+      ...(zone ? { timezone: zone } : {}),
       times: [...form.querySelectorAll('input[name=time]')].map((i) => i.value).filter(Boolean).sort(),
       days: [...form.querySelectorAll('input[name=day]:checked')].map((i) => Number(i.value)),
       quiet_start: f.quiet_start.value || null, quiet_end: f.quiet_end.value || null,
     };
     try {
-      await send('PUT', '/api/v1/reminders', body);
+      const saved = await send('PUT', '/api/v1/reminders', body);
+      r.timezone = saved.timezone;
       say(_('Reminders saved.'));
     } catch (err) {
       say(isNetworkError(err) ? _('You are offline. Try again when you are connected.') : _('Not saved: {detail}', { detail: err.message }));
     }
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    if (!askZone || r.timezone === phoneZone) return save(null);
+    zoneQuestion.hidden = false;
+    zoneQuestion.querySelector('button').focus();
   });
+  form.append(zoneQuestion);
   return h('section', { class: 'card' }, h('h2', {}, _('Reminders')), form);
 }
 

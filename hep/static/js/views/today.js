@@ -67,8 +67,13 @@ function card(item, logs) {
         link(`#/log/${item.prescription_id}?correct=${encodeURIComponent(c.id)}`, _('Correct'), 'textlink')))) : null));
 }
 
+/** Whether the patient has a fear hierarchy to work on (then Today links to #/exposure). */
+async function hasHierarchy() {
+  try { return (await get('/api/v1/hierarchy')).length > 0; } catch (e) { return false; }
+}
+
 export default async function todayView() {
-  const today = await loadToday();
+  const [today, exposure] = await Promise.all([loadToday(), hasHierarchy()]);
   const logs = await loggedToday(today.date);
   const doneAll = today.items.length > 0 && today.items.every((i) => i.target_today > 0 && i.done >= i.target_today);
   const restDay = today.items.every((i) => !i.target_today);
@@ -83,6 +88,9 @@ export default async function todayView() {
     !today.items.length ? h('p', { class: 'card' }, _('No exercises are set for you yet. Your therapist will add them.')) :
       restDay ? h('p', { class: 'card' }, _('Today is a rest day. Nothing to do.')) : null,
     h('ul', { class: 'cards' }, today.items.map((item) => card(item, logs.filter((c) => c.prescription_id === item.prescription_id)))),
+    exposure ? h('div', { class: 'card' }, h('h2', {}, _('Facing feared activities')),
+      h('p', {}, _('Practise the activities you and your therapist listed, one step at a time.')),
+      link('#/exposure', _('Open your steps'), 'btn')) : null,
     today.items.length ? h('p', { class: 'hint' }, _('Sessions done today: {n}', { n: number(today.items.reduce((s, i) => s + i.done, 0)) })) : null);
   cacheMediaOnWifi(today.items);
 }
