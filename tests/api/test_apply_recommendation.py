@@ -131,3 +131,18 @@ def test_a_prescription_of_another_version_is_404(scenario):
     assert patient.therapist.post(apply_url(patient), {}).status_code == 404
     missing = f"/api/v1/patients/{patient.patient_id}/recommendations/999999/apply"
     assert patient.therapist.post(missing, {}).status_code == 404
+
+
+def test_applying_runs_a_bounded_number_of_statements(scenario):
+    """The same statements whether the patient logged 8 days of one exercise or 20 days of
+    three (plan, save through ``assign``, alerts refreshed, the new version read back)."""
+    from tests.support.queries import statements
+
+    counts = []
+    for days, items in ((8, [ABDUCTION]), (20, [ABDUCTION, HINGE, ("glute-bridge", {"frequency_per_day": 1})])):
+        patient = scenario(items)
+        patient.live(steady(days, exercises=len(items)))
+        with statements() as seen:
+            assert patient.therapist.post(apply_url(patient), {}).status_code == 201
+        counts.append(len(seen))
+    assert counts[0] == counts[1] and counts[0] <= 45, counts

@@ -111,10 +111,18 @@ SPECS: dict[str, Spec] = {
                                   lambda w: {"display_name": "New One", "timezone": "Europe/Madrid"}, (201,)),
     f"GET {P.replace('{patient_id}', '<int:patient_id>')}": Spec("therapist", P, 11),
     "GET /api/v1/patients/<int:patient_id>/program": Spec("therapist", P + "/program", 5),
+    "POST /api/v1/templates": Spec("therapist", "/api/v1/templates", 5, lambda w: {
+        "name": "Week one", "phase": "calm", "items": [{"exercise_id": w["exercise_id"], "reps": 8}]}, (201,)),
+    "GET /api/v1/templates": Spec("therapist", "/api/v1/templates", 4),
     "POST /api/v1/patients/<int:patient_id>/program": Spec(
         "therapist", P + "/program", 20,
         lambda w: {"phase": "calm", "items": [{"exercise_id": w["exercise_id"]}], "confirm_volume_increase": True},
         (201,)),
+    # After the program POST above, {prescription_id} is history: the 404 guard. The applying
+    # itself (about 45 statements, not growing with logs or exercises) is counted in
+    # tests/api/test_apply_recommendation.py, since the two worlds' recommendations differ.
+    "POST /api/v1/patients/<int:patient_id>/recommendations/<int:prescription_id>/apply": Spec(
+        "therapist", P + "/recommendations/{prescription_id}/apply", 5, lambda w: {}, (404,)),
     "GET /api/v1/patients/<int:patient_id>/summary": Spec("therapist", P + "/summary", 12),
     "GET /api/v1/patients/<int:patient_id>/alerts": Spec("therapist", P + "/alerts", 4),
     "GET /api/v1/patients/<int:patient_id>/settings": Spec("therapist", P + "/settings", 3),
