@@ -92,7 +92,7 @@ def test_worsening_patient_is_refused_with_the_reasons(app, scenario):
     assert refused.status_code == 409
     assert refused.headers["Content-Type"] == "application/problem+json"
     body = refused.get_json()
-    assert body["status"] == 409 and body["status"] != "progress"
+    assert body["status"] == 409 and body["recommendation"] == "hold"
     assert "hold" in body["detail"]
     assert [r["rule"] for r in body["reasons"]] == [r["rule"] for r in recommendation["reasons"]]
     with app.app_context():
@@ -104,6 +104,7 @@ def test_red_flag_stops_and_apply_says_why(app, scenario):
     patient.live(steady(7) + [{"morning": {"red_flag_change": True}}])
     refused = patient.therapist.post(apply_url(patient), {})
     assert refused.status_code == 409
+    assert refused.get_json()["recommendation"] == "stop"
     assert "stop" in refused.get_json()["detail"] and "alert" in refused.get_json()["detail"]
 
 
