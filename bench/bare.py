@@ -1,4 +1,4 @@
-"""The yardstick for ``bench/http.py``: a bare Flask JSON endpoint, served the same way.
+"""The yardstick for ``bench/http_bench.py``: a bare Flask JSON endpoint, served the same way.
 
     gunicorn bench.bare:app
 """

@@ -10,7 +10,7 @@ one morning check-in. Rows go in with ``insert_many`` in batches, one transactio
 the figures printed (rows per table and seconds) measure the database, not the ORM.
 
 The first therapist signs in with ``THERAPIST_EMAIL`` and the password printed; ``generate()``
-(used by ``bench/http.py``) also returns invite tokens for the first patients.
+(used by ``bench/http_bench.py``) also returns invite tokens for the first patients.
 """
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ PROBLEM_TYPE = "about:blank"
 DATABASE_RETRY_AFTER = 5  # seconds a client waits before trying again when the database is away
 
 log = logging.getLogger(__name__)
+# Not the database refusing data (IntegrityError and the like stay errors): the database being
+# out of reach. SQLite's "database is locked" after its busy timeout is one too.
+DATABASE_UNAVAILABLE = (pw.OperationalError, pw.InterfaceError, MaxConnectionsExceeded)
 
 
 class DomainError(Exception):
@@ -152,6 +155,10 @@ def _field_errors(exc: HTTPException) -> dict[str, Any] | None:
 
 
 def handle_http_exception(exc: HTTPException):
+    if isinstance(getattr(exc, "original_exception", None), DATABASE_UNAVAILABLE):
+        # Raised where Flask calls no handler of its own (an after_request function, such as
+        # the audit trail's): it reaches us wrapped in the 500.
+        return handle_database_unavailable(exc.original_exception)
     status = exc.code or 500
     title = getattr(exc, "title", None) or exc.name
     detail = exc.description if status != 500 else None
@@ -214,7 +221,5 @@ def register(app: Flask) -> None:
     """
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
-    # Not the database refusing data (IntegrityError and the like stay errors): the database
-    # being out of reach. SQLite's "database is locked" after its busy timeout is one too.
-    for unavailable in (pw.OperationalError, pw.InterfaceError, MaxConnectionsExceeded):
+    for unavailable in DATABASE_UNAVAILABLE:
         app.register_error_handler(unavailable, handle_database_unavailable)

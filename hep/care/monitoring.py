@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import peewee as pw
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -27,6 +28,7 @@ from hep.db import db
 from hep.errors import Forbidden, Invalid, NotFound
 from hep.models import CheckIn, Completion, Patient, Program, ProgramVersion, TimeLogEntry, User
 from hep.people import audit
+from hep.programs.versions import program_start
 from hep.timeutil import from_storage, local_date, today_in
 
 MAX_MINUTES = 240
@@ -43,16 +45,33 @@ def period_start_setting() -> str:
 
 def data_days(patient: Patient) -> list[date]:
     """Distinct local dates with any current completion or morning check-in, oldest first."""
-    sessions = Completion.current().select(Completion.local_date).where(Completion.patient == patient).distinct()
-    mornings = CheckIn.current().select(CheckIn.date).where(CheckIn.patient == patient).distinct()
-    return sorted({row.local_date for row in sessions} | {row.date for row in mornings})
+    return data_days_of([patient.id])[patient.id]
 
 
-def program_start(patient: Patient) -> date | None:
-    """The local day the patient's first program version was created (None: no program)."""
-    first = (ProgramVersion.select(ProgramVersion.created_at).join(Program)
-             .where(Program.patient == patient).order_by(ProgramVersion.number).first())
-    return local_date(from_storage(first.created_at), patient.timezone) if first else None
+def data_days_of(patient_ids: list[int]) -> dict[int, list[date]]:
+    """:func:`data_days` of each patient, in two statements however many patients."""
+    days: dict[int, set[date]] = {pid: set() for pid in patient_ids}
+    if patient_ids:
+        sessions = (Completion.current().select(Completion.patient, Completion.local_date)
+                    .where(Completion.patient.in_(patient_ids)).distinct().tuples())
+        mornings = (CheckIn.current().select(CheckIn.patient, CheckIn.date)
+                    .where(CheckIn.patient.in_(patient_ids)).distinct().tuples())
+        for pid, day in list(sessions) + list(mornings):
+            days[pid].add(Completion.local_date.python_value(day))
+    return {pid: sorted(found) for pid, found in days.items()}
+
+
+def program_starts(patients: list[Patient]) -> dict[int, date | None]:
+    """The local day each patient's first program version was created (None: no program),
+    in one statement."""
+    zones = {p.id: p.timezone for p in patients}
+    starts: dict[int, date | None] = dict.fromkeys(zones)
+    if zones:
+        first = (ProgramVersion.select(Program.patient, pw.fn.MIN(ProgramVersion.created_at)).join(Program)
+                 .where(Program.patient.in_(list(zones))).group_by(Program.patient).tuples())
+        for pid, created_at in first:
+            starts[pid] = local_date(from_storage(ProgramVersion.created_at.python_value(created_at)), zones[pid])
+    return starts
 
 
 def patient_period(patient: Patient, today: date | None = None) -> CurrentPeriod:
@@ -62,18 +81,35 @@ def patient_period(patient: Patient, today: date | None = None) -> CurrentPeriod
                           codes=codes())
 
 
-def patient_periods(patient: Patient, today: date):
-    """Every period from the anchor up to the one holding ``today``."""
-    days = data_days(patient)
-    anchor = period_anchor(days, start=period_start_setting(), program_start=program_start(patient))
+def patient_periods(patient: Patient, today: date, *, days: list[date] | None = None,
+                    started: date | None = None):
+    """Every period from the anchor up to the one holding ``today``; ``days`` and ``started``
+    (the program start) when the caller read them already (:func:`data_days_of`,
+    :func:`program_starts`)."""
+    if days is None:
+        days, started = data_days(patient), program_start(patient)
+    anchor = period_anchor(days, start=period_start_setting(), program_start=started)
     return monitoring_periods(days, anchor=anchor, today=today, codes=codes())
 
 
-def month_of(patient: Patient, month: date) -> ManagementMonth:
-    """The management minutes and codes of the calendar month starting ``month``."""
-    rows = TimeLogEntry.select().where(TimeLogEntry.patient == patient)
+def month_of(patient: Patient, month: date, entries: list[TimeLogEntry] | None = None) -> ManagementMonth:
+    """The management minutes and codes of the calendar month starting ``month``; ``entries``
+    when the caller read the patient's time log already (:func:`time_logs_of`)."""
+    rows = TimeLogEntry.select().where(TimeLogEntry.patient == patient) if entries is None else entries
     return management_month([(r.worked_on, r.minutes, r.interactive_contact) for r in rows],
                             month=month, codes=codes())
+
+
+def time_logs_of(patient_ids: list[int], month: date) -> dict[int, list[TimeLogEntry]]:
+    """Each patient's time-log entries of ``month``, in one statement."""
+    first, following = month_bounds(month)
+    found: dict[int, list[TimeLogEntry]] = {pid: [] for pid in patient_ids}
+    if patient_ids:
+        for entry in TimeLogEntry.select().where(TimeLogEntry.patient.in_(patient_ids)
+                                                 & (TimeLogEntry.worked_on >= first)
+                                                 & (TimeLogEntry.worked_on < following)):
+            found[entry.patient_id].append(entry)
+    return found
 
 
 def monitoring_view(patient: Patient, month: date | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flask import Response, current_app
 
-from hep.care.monitoring import month_of, patient_periods
+from hep.care.monitoring import data_days_of, month_of, patient_periods, program_starts, time_logs_of
 from hep.clinical.monitoring import month_bounds
 from hep.models import Patient, User
 from hep.people import audit
@@ -32,13 +32,16 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def patient_row(patient: Patient, month: date) -> list[object]:
+def patient_row(patient: Patient, month: date, *, days: list[date], started: date | None,
+                entries: list) -> list[object]:
     """One patient's row for ``month`` (its first day): periods that end in the month, counted
-    up to the patient's today (a period not over yet is marked in progress)."""
+    up to the patient's today (a period not over yet is marked in progress), from the
+    patient's days of data, program start and the month's time-log ``entries``."""
     last = month_bounds(month)[1] - timedelta(days=1)
     today = today_in(patient.timezone)
-    ending = [p for p in patient_periods(patient, min(today, last)) if month <= p.end <= last]
-    management = month_of(patient, month)
+    ending = [p for p in patient_periods(patient, min(today, last), days=days, started=started)
+              if month <= p.end <= last]
+    management = month_of(patient, month, entries)
     return [
         patient.id, patient.display_name, month.strftime("%Y-%m"),
         "; ".join(f"{p.number}: {p.start.isoformat()} to {p.end.isoformat()}"
@@ -53,16 +56,20 @@ def patient_row(patient: Patient, month: date) -> list[object]:
 
 def rtm_csv(therapist: User, month: date) -> str:
     """The CSV text (with its BOM) for ``therapist``'s current patients in ``month``, by name.
-    Each patient reached is noted for the audit trail, and the report itself is recorded."""
+    Each patient reached is noted for the audit trail, and the report itself is recorded.
+    The patients' data is read in a fixed number of statements, however many patients."""
     patients = list(Patient.select().where((Patient.therapist == therapist.id)
                                            & Patient.archived_at.is_null())
                     .order_by(Patient.display_name, Patient.id))
+    ids = [p.id for p in patients]
+    days, starts, entries = data_days_of(ids), program_starts(patients), time_logs_of(ids, month)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for patient in patients:
         audit.touch(patient)
-        writer.writerow([safe_cell(cell) for cell in patient_row(patient, month)])
+        row = patient_row(patient, month, days=days[patient.id], started=starts[patient.id], entries=entries[patient.id])
+        writer.writerow([safe_cell(cell) for cell in row])
     audit.record("report.rtm", month=month.strftime("%Y-%m"), patients=len(patients))
     return BOM + out.getvalue()
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
+from hep.clinical.records import MIN_SETS_FOR_SESSION
 from hep.library.views import exercise_view
 from hep.logbook.checkins import checkin_view
 from hep.logbook.sessions import Rx, count_day, rx_of
@@ -67,7 +68,8 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
     yesterday = today - timedelta(days=1)
     sessions = (Completion.current()
                 .select(Completion.prescription, Completion.local_date, pw.fn.COUNT(Completion.id).alias("n"))
-                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today]))
+                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today])
+                       & (Completion.sets_done >= MIN_SETS_FOR_SESSION))  # the one sessions-done rule
                 .group_by(Completion.prescription, Completion.local_date)
                 .alias("sessions"))
     rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,

@@ -79,6 +79,6 @@ class ProgramTemplate(BaseModel):
 
     @classmethod
     def of_clinic(cls, clinic_id: int):
-        """The clinic's templates, by name, with their authors (one statement)."""
+        """The clinic's templates, by name, each with its author (one statement)."""
         return (cls.select(cls, User).join(User, pw.JOIN.LEFT_OUTER, on=(cls.created_by == User.id))
                 .where(cls.clinic == clinic_id).order_by(cls.name, cls.id))

@@ -1,9 +1,9 @@
-# ruff: noqa: E402 - the standard library is looked up only after sys.path is fixed (below)
+# ruff: noqa: E402 - the repository root goes on sys.path before its modules are imported
 """HTTP benchmark: hep under gunicorn against a bare Flask endpoint served the same way.
 
-    python bench/http.py                                    # SQLite file in a temp dir
-    python bench/http.py --database postgresql://postgres@127.0.0.1:5432/test   # a throw-away schema
-    python bench/http.py --patients 200 --days 90 --requests 3000 --connections 32
+    python bench/http_bench.py                                    # SQLite file in a temp dir
+    python bench/http_bench.py --database postgresql://postgres@127.0.0.1:5432/test   # a throw-away schema
+    python bench/http_bench.py --patients 200 --days 90 --requests 3000 --connections 32
 
 It fills a database with ``bench/generate.py`` (``--patients`` patients of whom the first
 therapist has up to 200, ``--days`` days of sessions and check-ins each), starts gunicorn the
@@ -23,20 +23,13 @@ in one run, not absolute figures across machines.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, where this module would hide
-# the standard library's ``http`` package: look it up from the repository root instead.
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-
 import argparse
 import http.client
 import itertools
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,6 +40,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate, open_database
 from tests.support.processes import Processes, rss_kib
