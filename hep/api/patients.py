@@ -85,7 +85,7 @@ def assign_program(body, patient_id: int):
 def apply_recommendation(body, patient_id: int, prescription_id: int):
     """Apply the current recommendation for a prescription of the current program as a new
     version: progress moves to the exercise's harder neighbour (else one dose step up),
-    regress to its easier one (else one step down). 409 with ``status`` and ``reasons`` when
+    regress to its easier one (else one step down). 409 with ``recommendation`` (the status) and ``reasons`` when
     the recommendation is hold or stop (or the dose is at its limit); 409 with
     ``volume_changes`` as for a program save unless ``confirm_volume_increase``."""
     patient = therapist_patient(patient_id)

@@ -105,6 +105,8 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
     rows = []
     for patient, flags in ranked:
         today = counts[(patient.id, todays[patient.id])]
+        if patient.id not in joined:  # said instead of "nothing flagged": the program has not reached the phone
+            flags = [*flags, not_joined_flag()]
         rows.append({
             "id": patient.id,
             "display_name": patient.display_name,
@@ -118,6 +120,12 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
             "sessions_today": {"done": today.counted, "target": today.sessions_target},
         })
     return rows
+
+
+def not_joined_flag() -> dict:
+    """The flag of a patient who has not used a join link yet (no stored alert behind it)."""
+    return {"code": "not_joined", "level": "caution", "alert_id": None, "label": _("Not joined yet"),
+            "detail": _("The patient has not opened a join link yet.")}
 
 
 def current_phases(patients: Sequence[Patient]) -> dict[int, str]:

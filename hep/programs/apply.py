@@ -22,6 +22,7 @@ from hep.care.thresholds import settings_for
 from hep.clinical.dose_step import step_dose
 from hep.errors import Conflict, NotFound
 from hep.models import Exercise, Patient, Prescription, ProgramVersion, User
+from hep.people import audit
 from hep.programs import versions
 
 #: Fields of the prescription kept when the exercise is swapped: the schedule the patient
@@ -31,7 +32,7 @@ KEPT_ON_SWAP = ("frequency_per_day", "days_of_week", "pain_ceiling", "side")
 
 class NotApplicable(Conflict):
     """The recommendation is ``hold`` or ``stop`` (or the dose is already at its limit);
-    ``extra`` carries the status and the engine's reasons."""
+    ``extra`` carries ``recommendation`` (the status) and the engine's reasons."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,14 @@ def plan(patient: Patient, by: User, prescription_id: int) -> Plan:
     if status not in ("progress", "regress"):
         detail = (_("The recommendation is to stop: resolve the open alert first.") if status == "stop"
                   else _("The recommendation is to hold: nothing to apply yet."))
-        raise NotApplicable(detail, extra={"status": status, "reasons": reasons})
+        raise NotApplicable(detail, extra={"recommendation": status, "reasons": reasons})
     before = {"exercise_id": target.exercise_id, "exercise_name": target.exercise.name, **versions.dose_of(target)}
     after, how = _swapped(target, status, by, {p.exercise_id for p in rows}), "exercise"
     if after is None:
         stepped = step_dose(versions.dose_of(target), status, settings_for(patient).dose_step_percent)
         if stepped is None:
             raise NotApplicable(_("The dose is already at its limit: change the program by hand."),
-                                extra={"status": status, "reasons": reasons})
+                                extra={"recommendation": status, "reasons": reasons})
         after, how = {"exercise_id": target.exercise_id, "exercise_name": target.exercise.name, **stepped}, "dose"
     items = [{"exercise_id": p.exercise_id, **versions.dose_of(p)} for p in rows]
     items[rows.index(target)] = {k: v for k, v in after.items() if k != "exercise_name"}
@@ -98,5 +99,8 @@ def apply(patient: Patient, by: User, prescription_id: int, *,
     """Save the planned version (``plan``) through ``versions.assign``: raises what ``plan``
     raises, and ``versions.VolumeIncrease`` unless ``confirm_volume_increase``."""
     planned = plan(patient, by, prescription_id)
-    return versions.assign(patient, by, planned.version.phase, planned.version.notes, planned.items,
-                           confirm_volume_increase=confirm_volume_increase)
+    version = versions.assign(patient, by, planned.version.phase, planned.version.notes, planned.items,
+                              confirm_volume_increase=confirm_volume_increase)
+    audit.record("recommendation.apply", patient=patient, prescription=prescription_id, status=planned.status,
+                 how=planned.how, version=version.number)
+    return version

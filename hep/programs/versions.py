@@ -134,12 +134,14 @@ def program_start(patient: Patient) -> date | None:
 
 def version_view(version: ProgramVersion) -> dict:
     """One version as the API shows it: its items, who made it (name and role) and its
-    ``changes`` against the version before it (``hep.programs.diff``)."""
-    earlier = (ProgramVersion.select()
-               .where(ProgramVersion.program == version.program_id, ProgramVersion.number < version.number)
-               .order_by(ProgramVersion.number.desc()).first())
-    view = _plain_view(version)
-    return {**view, "changes": version_changes(_plain_view(earlier) if earlier else None, view)}
+    ``changes`` against the version before it (``hep.programs.diff``); two statements."""
+    pair = list(ProgramVersion.select(ProgramVersion, User)
+                .join(User, pw.JOIN.LEFT_OUTER, on=(ProgramVersion.created_by == User.id))
+                .where(ProgramVersion.program == version.program_id, ProgramVersion.number <= version.number)
+                .order_by(ProgramVersion.number.desc()).limit(2))
+    by_version = prescriptions_by_version(pair)
+    view, *earlier = [_plain_view(v, by_version[v.id]) for v in pair]
+    return {**view, "changes": version_changes(earlier[0] if earlier else None, view)}
 
 
 def _plain_view(version: ProgramVersion, prescriptions: Iterable[Prescription] | None = None) -> dict:

@@ -65,7 +65,8 @@ class FlagOut(Schema):
     level = fields.String(validate=validate.OneOf(LEVELS))
     label = fields.String()
     detail = fields.String()
-    alert_id = fields.Integer(metadata={"description": "The stored alert behind the flag"})
+    alert_id = fields.Integer(allow_none=True, metadata={
+        "description": "The stored alert behind the flag; null for not_joined (the patient has not joined yet)"})
 
 
 class PatientOut(Schema):

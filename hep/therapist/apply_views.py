@@ -30,7 +30,7 @@ def apply_recommendation(patient_id: int, prescription_id: int):
             return redirect(url_for("therapist.patient", patient_id=patient.id))  # the message at the top
     except applying.NotApplicable as exc:
         return render_template("therapist/apply_recommendation.html", patient=patient, plan=None,
-                               refusal=exc.detail, status=exc.extra.get("status"),
+                               refusal=exc.detail, status=exc.extra.get("recommendation"),
                                reasons=exc.extra.get("reasons", [])), 409
     except versions.VolumeIncrease as exc:
         volume_changes = exc.changes

@@ -217,6 +217,8 @@ def program_editor(patient_id: int):
 
     Buttons other than "save" only re-render the draft (add ticked exercises, drop ones
     ticked for removal, filter the library) so nothing typed is lost without JavaScript.
+    The library search is a GET (``?phase=&q=``, and ``template_id`` to start from a
+    template) until there is a draft to carry.
     """
     patient = therapist_patient(patient_id)
     program = programs.program_view(patient)
@@ -261,6 +263,7 @@ def program_editor(patient_id: int):
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
         phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES, dose_limits=DOSE_LIMITS,
         templates=templates.templates_of(current_user), template_name=request.form.get("template_name", ""),
+        draft=request.method == "POST",
     ), 422 if errors else 409 if volume_changes else 200
 
 

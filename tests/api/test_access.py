@@ -16,7 +16,7 @@ from conftest import PASSWORD
 PUBLIC = {
     "auth.login", "auth.join", "auth.logout", "auth.me", "api-docs.openapi_json", "push.public_key",
     "patient.shell", "patient.client_catalog", "patient.join", "patient.manifest",
-    "patient.service_worker", "static", "healthz", "home", "therapist.login", "therapist.logout",
+    "patient.service_worker", "static", "healthz", "home", "favicon", "therapist.login", "therapist.logout",
     "therapist.service_worker",
     # Password reset: for anyone with the e-mail's token (tests/api/test_password_reset.py).
     "account.request_reset", "account.confirm_reset", "therapist.forgot_password", "therapist.reset_password",

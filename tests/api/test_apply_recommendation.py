@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hep.models import Exercise, Prescription, ProgramVersion
+from hep.models import AuditEvent, Exercise, Prescription, ProgramVersion
 from tests.support.scenarios import Scenario, steady
 
 HINGE = ("hip-hinge-to-box", {"sets": 2, "reps": 8, "frequency_per_day": 1, "pain_ceiling": 4})
@@ -52,6 +52,10 @@ def test_progress_moves_to_the_harder_neighbour(app, scenario):
     with app.app_context():
         stored = ProgramVersion.get(ProgramVersion.number == 2)
         assert [slug_of(app, p.exercise_id) for p in stored.prescriptions] == ["reach-to-table"]
+        event = AuditEvent.get(AuditEvent.action == "recommendation.apply")
+        assert event.patient_id == patient.patient_id
+        assert event.detail == {"prescription": patient.prescriptions[0], "status": "progress", "how": "exercise",
+                                "version": 2}
     # The phone sees the new exercise today.
     today = patient.phone.get("/api/v1/today").get_json()
     assert [i["exercise"]["slug"] for i in today["items"]] == ["reach-to-table"]
@@ -88,7 +92,7 @@ def test_worsening_patient_is_refused_with_the_reasons(app, scenario):
     assert refused.status_code == 409
     assert refused.headers["Content-Type"] == "application/problem+json"
     body = refused.get_json()
-    assert body["status"] == 409 and body["status"] != "progress"
+    assert body["status"] == 409 and body["recommendation"] == "hold"
     assert "hold" in body["detail"]
     assert [r["rule"] for r in body["reasons"]] == [r["rule"] for r in recommendation["reasons"]]
     with app.app_context():
@@ -100,6 +104,7 @@ def test_red_flag_stops_and_apply_says_why(app, scenario):
     patient.live(steady(7) + [{"morning": {"red_flag_change": True}}])
     refused = patient.therapist.post(apply_url(patient), {})
     assert refused.status_code == 409
+    assert refused.get_json()["recommendation"] == "stop"
     assert "stop" in refused.get_json()["detail"] and "alert" in refused.get_json()["detail"]
 
 
@@ -127,3 +132,18 @@ def test_a_prescription_of_another_version_is_404(scenario):
     assert patient.therapist.post(apply_url(patient), {}).status_code == 404
     missing = f"/api/v1/patients/{patient.patient_id}/recommendations/999999/apply"
     assert patient.therapist.post(missing, {}).status_code == 404
+
+
+def test_applying_runs_a_bounded_number_of_statements(scenario):
+    """The same statements whether the patient logged 8 days of one exercise or 20 days of
+    three (plan, save through ``assign``, alerts refreshed, the new version read back)."""
+    from tests.support.queries import statements
+
+    counts = []
+    for days, items in ((8, [ABDUCTION]), (20, [ABDUCTION, HINGE, ("glute-bridge", {"frequency_per_day": 1})])):
+        patient = scenario(items)
+        patient.live(steady(days, exercises=len(items)))
+        with statements() as seen:
+            assert patient.therapist.post(apply_url(patient), {}).status_code == 201
+        counts.append(len(seen))
+    assert counts[0] == counts[1] and counts[0] <= 45, counts

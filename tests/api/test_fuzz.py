@@ -200,7 +200,7 @@ def _known(app) -> dict[str, list]:
     """Ids and codes that exist now (the newest of each), by the name of the parameter or
     field that takes them."""
     from hep.care.outcomes import instruments
-    from hep.models import Alert, CheckIn, Completion, Exercise, HierarchyItem, Patient, Prescription
+    from hep.models import Alert, CheckIn, Completion, Exercise, HierarchyItem, Patient, Prescription, ProgramTemplate
 
     def newest(model, n=10):
         return [row.id for row in model.select(model.id).order_by(model.id.desc()).limit(n)]
@@ -208,7 +208,8 @@ def _known(app) -> dict[str, list]:
     with app.app_context():
         return {"patient_id": newest(Patient), "alert_id": newest(Alert), "item_id": newest(HierarchyItem),
                 "completion_id": [str(i) for i in newest(Completion)], "checkin_id": [str(i) for i in newest(CheckIn)],
-                "code": sorted(instruments()), "prescription_id": newest(Prescription), "exercise_id": newest(Exercise, 30)}
+                "code": sorted(instruments()), "prescription_id": newest(Prescription), "exercise_id": newest(Exercise, 30),
+                "template_id": newest(ProgramTemplate)}
 
 
 def _schema(app):
@@ -235,6 +236,8 @@ def _schema(app):
         real = dict(body)
         if "prescription_id" in body and known["prescription_id"]:
             real["prescription_id"] = known["prescription_id"][0]
+        if "template_id" in body and known["template_id"]:
+            real["template_id"] = known["template_id"][0]
         if isinstance(body.get("items"), list) and known["exercise_id"]:
             real["items"] = [{**item, "exercise_id": known["exercise_id"][i % len(known["exercise_id"])]}
                              if isinstance(item, dict) else item for i, item in enumerate(body["items"])]

@@ -107,3 +107,65 @@ def test_save_as_template_then_start_another_patient_from_it(app, api, therapist
     program = therapist_api.get(f"/api/v1/patients/{other}/program").get_json()["current"]
     assert program["notes"] == "Little and often." and len(program["items"]) == 1
     assert browser.get(f"{other_editor}?template_id=999999").status_code == 404
+
+
+def test_library_search_is_a_get_form_on_the_saved_program(enrolled, therapist_api):
+    _phone, patient_id, _program = enrolled
+    browser = therapist_api.http
+    editor = f"/t/patients/{patient_id}/program"
+    page = text_of(browser.get(editor))
+    search = re.search(r'<form id="library-search" method="get" action="([^"]+)"', page)
+    assert search and search.group(1).startswith(editor)
+    assert 'name="q" form="library-search"' in page and 'name="phase" form="library-search"' in page
+    found = text_of(browser.get(f"{editor}?q=bridge"))
+    library = found[found.index('id="library-title"'):]
+    library = library[:library.index("</section>")]
+    assert "bridge" in library.lower() and "Seated sciatic nerve slider" not in library
+    # With a draft on the page, the search posts it along, so nothing typed is lost.
+    draft = browser.post(editor, data=editor_form(browser, editor, action="refresh", library_q="bridge"))
+    assert draft.status_code == 200 and 'name="library_q"' in text_of(draft)
+    assert 'id="library-search"' not in text_of(draft)
+
+
+def test_favicon_is_served_from_the_app_icon(app):
+    response = app.test_client().get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    body = response.data
+    assert body[:4] == b"\x00\x00\x01\x00" and body[22:30] == b"\x89PNG\r\n\x1a\n"
+    assert response.cache_control.max_age == 86400
+
+
+def test_a_patient_who_never_joined_shows_not_joined_yet(app, api, therapist_api):
+    created = therapist_api.post("/api/v1/patients", {"display_name": "Never Joined", "timezone": "UTC"}).get_json()
+    assert [f["code"] for f in created["flags"]] == ["not_joined"] and created["joined"] is False
+    joiner = therapist_api.post("/api/v1/patients", {"display_name": "Has Joined", "timezone": "UTC"}).get_json()
+    assert api().post("/api/v1/auth/join", {"token": joiner["invite_url"].rsplit("/", 1)[-1]}).status_code == 200
+    rows = {row["display_name"]: row for row in therapist_api.get("/api/v1/patients").get_json()}
+    assert [f["code"] for f in rows["Never Joined"]["flags"]] == ["not_joined"]
+    assert rows["Never Joined"]["flags"][0]["alert_id"] is None
+    assert rows["Has Joined"]["flags"] == []
+    page = text_of(therapist_api.http.get("/t/patients"))
+    never = page[page.index("Never Joined"):page.index("</tr>", page.index("Never Joined"))]
+    joined = page[page.index("Has Joined"):page.index("</tr>", page.index("Has Joined"))]
+    assert "Not joined yet" in never and "Nothing flagged" not in never
+    assert "Nothing flagged" in joined and "Not joined yet" not in joined
+
+
+def test_applying_above_the_volume_cap_asks_to_confirm_with_the_figures(app, scenario):
+    patient = scenario([("side-lying-hip-abduction", {"sets": 2, "reps": 10, "frequency_per_day": 1})])
+    assert patient.therapist.put(f"/api/v1/patients/{patient.patient_id}/settings",
+                                 {"dose_step_percent": 40}).status_code == 200
+    patient.live(steady(8))
+    browser = patient.therapist.http
+    confirm_url = f"/t/patients/{patient.patient_id}/recommendations/{patient.prescriptions[0]}/apply"
+    token = CSRF.search(text_of(browser.get(confirm_url))).group(1)
+    asked = browser.post(confirm_url, data={"csrf_token": token, "action": "apply"})
+    assert asked.status_code == 409
+    text = text_of(asked)
+    assert "Confirm the increase" in text and "+40 %" in text
+    with app.app_context():
+        assert ProgramVersion.select().count() == 1
+    saved = browser.post(confirm_url, data={"csrf_token": CSRF.search(text).group(1), "action": "confirm"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert ProgramVersion.select().count() == 2
