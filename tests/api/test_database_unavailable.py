@@ -117,6 +117,6 @@ def test_a_failure_after_the_view_in_the_audit_trail_is_a_503_too(app, enrolled,
     def refuse(*_args, **_kwargs):
         raise pw.OperationalError("terminating connection due to administrator command")
 
-    monkeypatch.setattr(audit.AuditEvent, "create", refuse)
+    monkeypatch.setattr(audit.AuditEvent, "insert_many", refuse)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production, not as in tests
     _assert_unavailable(therapist_api.get(f"/api/v1/patients/{patient_id}"))
