@@ -82,7 +82,7 @@ def hierarchy_view(patient: Patient, settings: ClinicalSettings) -> list[dict]:
     views = []
     for rank, record in enumerate(ranked, 1):
         item = by_id[int(record.id)]
-        rows = sorted(sessions[item.id], key=lambda r: (r.performed_at, r.id))
+        rows = sorted(sessions[item.id], key=lambda r: (r.performed_at, r.recorded_at, r.id))  # ties: as stored
         state = mastery([_record(r) for r in rows], settings)
         shown = [_session_view(r, settings) for r in rows]
         views.append({

@@ -10,7 +10,7 @@ import logView from './views/log.js';
 import checkinView, { urgentView } from './views/checkin.js';
 import progressView from './views/progress.js';
 import learnView from './views/learn.js';
-import questionnaireView from './views/questionnaire.js';
+import questionnaireView from './lazy/questionnaire.js';
 // (The settings screen has since moved to lazy/: imported from there, so this copy still runs.)
 const settingsView = (...args) => import('./lazy/settings.js').then((m) => {
   m.setHooks({ changeLanguage, signOut, rerender });
