@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hep.models import AuditEvent, Exercise, Prescription, ProgramVersion
-from tests.support.scenarios import Scenario, steady
+from tests.support.scenarios import Scenario, scenarios, steady
 
 HINGE = ("hip-hinge-to-box", {"sets": 2, "reps": 8, "frequency_per_day": 1, "pain_ceiling": 4})
 # No harder neighbour in the library: progress steps the dose instead.
@@ -15,15 +15,7 @@ ABDUCTION = ("side-lying-hip-abduction", {"sets": 2, "reps": 10, "frequency_per_
 
 @pytest.fixture
 def scenario(api, therapist):
-    made = []
-
-    def make(items=(HINGE,)):
-        made.append(Scenario(api, therapist, list(items)))
-        return made[-1]
-
-    yield make
-    for s in made:
-        s.stop()
+    yield from scenarios(api, therapist, (HINGE,))
 
 
 def apply_url(patient: Scenario, index: int = 0) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.scenarios import Scenario, steady
+from tests.support.scenarios import scenarios, steady
 
 HINGE = ("hip-hinge-to-box", {"sets": 2, "reps": 8, "frequency_per_day": 1})
 BREATHING = ("belly-breathing-crook-lying", {"sets": 1, "reps": 10, "frequency_per_day": 1})
@@ -13,15 +13,7 @@ BREATHING = ("belly-breathing-crook-lying", {"sets": 1, "reps": 10, "frequency_p
 
 @pytest.fixture
 def scenario(api, therapist):
-    made = []
-
-    def make(items=(HINGE,)):
-        made.append(Scenario(api, therapist, list(items)))
-        return made[-1]
-
-    yield make
-    for s in made:
-        s.stop()
+    yield from scenarios(api, therapist, (HINGE,))
 
 
 def rules(recommendation) -> list[str]:

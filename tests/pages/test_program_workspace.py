@@ -8,22 +8,14 @@ import pytest
 
 from hep.models import ProgramTemplate, ProgramVersion
 from tests.support.pages import CSRF, text_of
-from tests.support.scenarios import Scenario, steady
+from tests.support.scenarios import scenarios, steady
 
 HINGE = ("hip-hinge-to-box", {"sets": 2, "reps": 8, "frequency_per_day": 1})
 
 
 @pytest.fixture
 def scenario(api, therapist):
-    made = []
-
-    def make(items=(HINGE,)):
-        made.append(Scenario(api, therapist, list(items)))
-        return made[-1]
-
-    yield make
-    for s in made:
-        s.stop()
+    yield from scenarios(api, therapist, (HINGE,))
 
 
 def test_apply_a_progress_from_the_patient_page(app, scenario):

@@ -100,3 +100,17 @@ class Scenario:
 def steady(days: int, exercises: int = 1, pain: tuple[int, int] = (1, 1)) -> list[dict]:
     """Days of a patient doing well: settled mornings at 2, sessions at ``pain``."""
     return [{"morning": {}, "sessions": [[pain]] * exercises} for _ in range(days)]
+
+
+def scenarios(api, therapist, default_items):
+    """The body of a ``scenario`` fixture: yields ``make(items=default_items)``, which starts a
+    :class:`Scenario` (its clock running), and stops every one made when the test ends."""
+    made = []
+
+    def make(items=default_items):
+        made.append(Scenario(api, therapist, list(items)))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.stop()
