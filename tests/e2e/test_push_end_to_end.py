@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -272,7 +273,10 @@ def test_a_disabled_schedule_sends_nothing(app, enrolled, service):
 def test_snooze_sends_one_more_reminder_later(app, enrolled, service, monkeypatch):
     patient, _patient_id, _program = enrolled
     subscribe(patient, service, "kim")
-    set_reminders(patient, times=["08:00"])
+    # The daily time is half a day from now, so the snooze's window never holds a daily slot
+    # (the snooze runs on the wall clock).
+    daily = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(hours=12)).strftime("%H:%M")
+    set_reminders(patient, times=[daily])
     response = patient.post("/api/v1/reminders/snooze", {"minutes": 30})
     assert response.status_code == 202, response.get_json()
     snoozed = datetime.fromisoformat(response.get_json()["at"])
