@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -650,7 +651,14 @@ def test_a_later_red_flag_changes_the_mornings_check_in(phone, live_server, invi
     expect()(page.get_by_role("heading", name="Get emergency care now", level=1)).to_be_visible()
     expect()(page.locator("#status")).not_to_contain_text("waiting", timeout=20000)
 
-    alerts = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/alerts").json()
+    # The status line can read "sent" before the outbox has queued the correction: wait for
+    # the server to have it rather than for the line.
+    deadline = time.monotonic() + 20
+    while True:
+        alerts = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/alerts").json()
+        if alerts or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert [(a["code"], a["status"]) for a in alerts] == [("red_flag", "open")]
     checkin = therapist_http.get(f"/api/v1/patients/{invited_patient['id']}/summary").json()["pain_series"][-1]
     assert checkin["morning_pain"] == 5
