@@ -53,7 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from flask import redirect, url_for
     from flask_login import current_user
 
-    from hep import favicon
+    from hep import static_files
     from hep.api import register as register_api
     from hep.patient import bp as patient_bp
     from hep.schemas.fields import RecordIdConverter
@@ -63,7 +63,7 @@ def register_blueprints(app: Flask) -> None:
     register_api(app)
     app.register_blueprint(therapist_bp)
     app.register_blueprint(patient_bp)
-    favicon.register(app)
+    static_files.register_favicon(app)
 
     @app.get("/")
     def home():

@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import struct
 import tempfile
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from flask import Flask, current_app, url_for
+from flask import Flask, Response, current_app, url_for
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
@@ -116,3 +118,30 @@ def init_app(app: Flask) -> None:
     app.extensions["hep_static_version"] = version
     app.wsgi_app = VersionedStatic(app.wsgi_app, compressed_mirror(cache_dir, version), version)
     app.jinja_env.globals["static_url"] = static_url
+
+
+# /favicon.ico: browsers ask for it on every page that names no icon. An ICO file may hold a PNG
+# as is (one directory entry pointing at the PNG bytes), so the shipped icon is served without
+# an image library; built once per process and cached by browsers for a day.
+FAVICON_PNG = STATIC_DIR / "icons" / "icon-192.png"
+FAVICON_MAX_AGE = 86400
+
+
+@cache
+def favicon_bytes(png: Path = FAVICON_PNG) -> bytes:
+    """One-image ICO holding ``png`` (a square PNG up to 256 px)."""
+    data = png.read_bytes()
+    width, height = struct.unpack(">II", data[16:24])  # the PNG's IHDR
+    header = struct.pack("<HHH", 0, 1, 1)  # reserved, type 1 (icon), one image
+    # width/height 0 mean 256; planes 1, 32 bits a pixel, then the PNG's size and offset.
+    entry = struct.pack("<BBBBHHII", width % 256, height % 256, 0, 0, 1, 32, len(data), 6 + 16)
+    return header + entry + data
+
+
+def register_favicon(app: Flask) -> None:
+    @app.get("/favicon.ico")
+    def favicon():
+        response = Response(favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+        response.cache_control.public = True
+        response.cache_control.max_age = FAVICON_MAX_AGE
+        return response
