@@ -135,12 +135,14 @@ def expected_versus_actual(session: ExposureSession) -> str:
 
 def mastery(sessions: Iterable[ExposureSession],
             settings: ClinicalSettings | None = None) -> Mastery:
-    """Mastery of one item from its sessions (any order; sorted by time, then id).
+    """Mastery of one item from its sessions, sorted by time; sessions at the same instant keep
+    the order given (callers pass them in the order stored: ids are the client's random UUIDs, so
+    they cannot break a tie).
 
     ``not_started`` when the item has no session at all, ``mastered`` when every condition in
     the module docstring holds, ``in_progress`` otherwise."""
     settings = settings or ClinicalSettings()
-    ordered = sorted(sessions, key=lambda s: (s.performed_at, s.id))
+    ordered = sorted(sessions, key=lambda s: s.performed_at)  # stable: ties as given
     window = [s for s in ordered if s.predicted][-settings.exposure_mastery_window:]
     conditions = _conditions(window, settings)
     if not ordered:

@@ -164,3 +164,15 @@ def test_sessions_validate(kwargs):
     values = {"id": "s", "item_id": "i", "performed_at": T0, "fear_before": 50, "fear_after": 20}
     with pytest.raises(ValueError):
         ExposureSession(**(values | kwargs))
+
+
+@pytest.mark.parametrize("ids", [("b", "a"), ("a", "b")])
+def test_sessions_in_the_same_second_keep_the_order_given_whatever_their_ids(ids):
+    # The app stamps sessions to the second and ids are random UUIDs: two sessions done within
+    # one second must be read in the order stored, never by id.
+    first = ExposureSession(ids[0], "lift", T0, 40, 20, prediction=70, outcome_happened=False,
+                            safety_behaviour=False, feared_outcome="my back gives way")
+    second = ExposureSession(ids[1], "lift", T0, 30, 10, prediction=20, outcome_happened=False,
+                             safety_behaviour=False, feared_outcome="my back gives way")
+    assert mastery([first, second]).status == "mastered"
+    assert mastery([second, first]).status == "in_progress"  # latest prediction 70: not low
