@@ -221,6 +221,13 @@ def test_the_time_zone_is_asked_for_and_the_therapist_is_told(phone, live_server
     expect()(page.locator("#toast")).to_contain_text("Reminders saved.")
     expect()(form.get_by_role("group", name="Use Europe/Madrid?")).to_be_hidden()
 
+    # Reminders on with no time: the message names what to fix, not "invalid fields".
+    while form.get_by_role("button", name="Remove").count():
+        form.get_by_role("button", name="Remove").first.click()
+    form.get_by_role("button", name="Save reminders").click()
+    expect()(page.locator("#toast")).to_contain_text("Not saved: Pick at least one time to turn reminders on.")
+    assert patient.get("/api/v1/reminders").json()["times"] == ["08:30"]
+
 
 SAVED_IN = """(lang) => caches.open('hep-api').then((c) => c.match('/api/v1/today?hl=' + lang)).then(Boolean)"""
 

@@ -53,9 +53,18 @@
 
   /* ---- sending: problem+json errors and the CSRF token ---- */
 
+  /** Every message of a 422's ``errors`` (field -> messages, nested for list items), in order. */
+  function fieldMessages(errors) {
+    if (!errors || typeof errors !== 'object') return [];
+    return Object.values(errors).flatMap((v) => (typeof v === 'string' ? [v] : fieldMessages(v)));
+  }
+
+  /** A refused request; its message names what to fix (the field messages of a 422, which the
+   * server words for the person, or else the problem's detail). */
   class ApiError extends Error {
     constructor(status, problem) {
-      super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+      const named = fieldMessages(problem && problem.errors);
+      super(named.length ? [...new Set(named)].join(' ') : ((problem && (problem.detail || problem.title)) || `HTTP ${status}`));
       this.status = status;
       this.problem = problem || {};
     }
