@@ -190,7 +190,9 @@ self.addEventListener('push', (event) => {
       icon: '/static/icons/icon-192.png',
       badge: '/static/icons/icon-192.png',
       data: { url: data.url || '/app/#/today' },
-      actions: [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }],
+      // "Later" snoozes a reminder; a message notice only opens the thread.
+      actions: (data.tag || 'hep-reminder') === 'hep-reminder'
+        ? [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }] : [],
     });
   })());
 });
