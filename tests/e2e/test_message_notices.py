@@ -80,7 +80,7 @@ def test_a_therapist_message_reaches_the_patient_phone_in_its_language(app, enro
     shown = json.loads(push.text)
     assert shown["url"] == "/app/#/messages" and shown["notification"]["navigate"] == BASE + "/app/#/messages"
     assert shown["notification"]["lang"] == "es"
-    assert shown["title"] == "Mensaje nuevo" and shown["body"] == "Tiene un mensaje nuevo."
+    assert shown["title"] == "Mensaje nuevo" and shown["body"] == "Hay un mensaje nuevo."
     assert_private(push.text)
     assert smtp.messages == []  # patients are told on their phone only
 

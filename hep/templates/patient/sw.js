@@ -17,7 +17,7 @@ const SHELL = {{ shell|tojson }};
 // Screens the app loads on first use: kept in this version's shell cache once fetched.
 const LAZY = {{ lazy_prefix|tojson }};
 const API_READS = ['/api/v1/me', '/api/v1/today', '/api/v1/progress', '/api/v1/completions',
-  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key', '/api/v1/hierarchy'];
+  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key', '/api/v1/hierarchy', '/api/v1/messages'];
 const NETWORK_TIMEOUT_MS = 6000;
 
 // Install: precache the app shell (revalidated, so unchanged files cost a 304).
