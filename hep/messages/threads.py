@@ -27,7 +27,7 @@ def post_message(patient: Patient, author: User, role: str, body: str,
     ``client_id`` (the phone's UUID) makes the post replay-safe (``hep.logbook.replay``): an
     identical replay returns the stored message, the same id with another body or from another
     patient raises ``Conflict``. Without it the server picks the id. Raises ``Invalid`` for an
-    empty or too long body. A new message notifies the other side (through the queue).
+    empty or too long body, or one holding a NUL character. A new message notifies the other side (through the queue).
     """
     if role not in SENDER_ROLES:
         raise ValueError(f"unknown sender role {role!r}")
@@ -36,6 +36,8 @@ def post_message(patient: Patient, author: User, role: str, body: str,
         raise Invalid(errors={"body": [_("Write a message first.")]})
     if len(text) > MAX_BODY:
         raise Invalid(errors={"body": [_("At most {n} characters.").format(n=MAX_BODY)]})
+    if "\x00" in text:  # PostgreSQL's text cannot hold it (a database error, not a 422, otherwise)
+        raise Invalid(errors={"body": [_("Remove the invisible control characters.")]})
     record_id = client_id or str(uuid.uuid4())
     digest = body_hash({"id": record_id, "body": text})
 

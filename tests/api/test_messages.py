@@ -75,6 +75,7 @@ def test_the_outbox_replays_a_message_once(app, enrolled, therapist_api):
     ({"id": str(uuid.uuid4()), "body": ""}, {"body"}),
     ({"id": str(uuid.uuid4()), "body": "   \n "}, {"body"}),
     ({"id": str(uuid.uuid4()), "body": "x" * 2001}, {"body"}),
+    ({"id": str(uuid.uuid4()), "body": "a\x00b"}, {"body"}),
     ({"id": str(uuid.uuid4()), "body": "Hello", "extra": 1}, {"extra"}),
 ])
 def test_bad_messages_are_422_naming_the_fields_and_store_nothing(app, enrolled, body, fields):
