@@ -27,7 +27,7 @@ def post_message(patient: Patient, author: User, role: str, body: str,
     ``client_id`` (the phone's UUID) makes the post replay-safe (``hep.logbook.replay``): an
     identical replay returns the stored message, the same id with another body or from another
     patient raises ``Conflict``. Without it the server picks the id. Raises ``Invalid`` for an
-    empty or too long body, or one holding a NUL character. A new message notifies the other side (through the queue).
+    empty or too long body, or one the database cannot store (see ``_storable``). A new message notifies the other side (through the queue).
     """
     if role not in SENDER_ROLES:
         raise ValueError(f"unknown sender role {role!r}")
@@ -36,8 +36,8 @@ def post_message(patient: Patient, author: User, role: str, body: str,
         raise Invalid(errors={"body": [_("Write a message first.")]})
     if len(text) > MAX_BODY:
         raise Invalid(errors={"body": [_("At most {n} characters.").format(n=MAX_BODY)]})
-    if "\x00" in text:  # PostgreSQL's text cannot hold it (a database error, not a 422, otherwise)
-        raise Invalid(errors={"body": [_("Remove the invisible control characters.")]})
+    if not _storable(text):
+        raise Invalid(errors={"body": [_("This text holds characters that cannot be stored.")]})
     record_id = client_id or str(uuid.uuid4())
     digest = body_hash({"id": record_id, "body": text})
 
@@ -53,6 +53,16 @@ def post_message(patient: Patient, author: User, role: str, body: str,
 
         message_posted(message)
     return message, created
+
+
+def _storable(text: str) -> bool:
+    """False for a NUL (PostgreSQL's text cannot hold it) or a lone surrogate (JSON's ``\\ud800``
+    is no UTF-8): the database would fail on them, which is a 500, not a 422."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def thread(patient: Patient, reader_role: str) -> list[Message]:

@@ -123,3 +123,15 @@ def test_a_message_id_of_another_patient_is_a_conflict(app, api, enrolled, thera
     assert second.post("/api/v1/auth/join", {"token": created["invite_url"].rsplit("/", 1)[-1]}).status_code == 200
     assert second.post("/api/v1/messages", body).status_code == 409
     assert second.get("/api/v1/messages").get_json() == []
+
+
+def test_a_lone_surrogate_is_a_422_not_a_server_error(app, enrolled):
+    patient, _patient_id, _program = enrolled
+    patient.refresh_csrf()
+    raw = '{"id": "' + str(uuid.uuid4()) + '", "body": "a\\ud800b"}'  # the escape reaches the server as is
+    response = patient.http.post("/api/v1/messages", data=raw,
+                                 headers={"Content-Type": "application/json", "X-CSRF-Token": patient.csrf})
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"body"}
+    with app.app_context():
+        assert Message.select().count() == 0
