@@ -3,7 +3,8 @@
 Every consumer runs ``send_reminders`` and ``send_alert_notices`` each minute. That is safe
 with any number of consumers: ``send_due`` and ``send_due_notices`` claim each reminder and
 each notice under a unique key before sending it. ``notify_alert`` sends the first notices of
-one new alert (enqueued by ``hep.push.alert_notices.alert_raised``).
+one new alert (enqueued by ``hep.push.alert_notices.alert_raised``); ``notify_message``
+the notice of one new message (``hep.push.message_notices``).
 """
 from __future__ import annotations
 
@@ -116,6 +117,14 @@ def _in_app(run):
         finally:
             if owned and not db.is_closed():
                 db.close()
+
+
+@huey.task(retries=0)
+def notify_message(message_id: str) -> str:
+    """Tell the other side of a thread that a message came (``hep.push.message_notices.notify``)."""
+    from hep.push.message_notices import notify
+
+    return _in_app(lambda: notify(message_id).line())
 
 
 @huey.task(retries=0)

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         devices,
         exercises,
         fhir,
+        messages,
         monitoring,
         patient_data,
         patients,
@@ -27,5 +28,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
-                   push, devices, patient_data, fhir, monitoring):
+                   push, devices, patient_data, fhir, monitoring, messages):
         api.register_blueprint(module.bp)

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from hep.extensions import limiter, login_rate_limit
+from hep.messages import threads
 from hep.models import Patient, User
 from hep.people import accounts, two_factor
 from hep.people.auth import require_role
@@ -28,6 +29,7 @@ def user_view(user: User | None) -> dict | None:
         "patient_id": patient.id if patient else None,
         "timezone": patient.timezone if patient else None,
         "two_factor": user.role != "patient" and two_factor.is_enabled(user),
+        "unread_messages": threads.unread_counts([patient], "patient")[patient.id] if patient else None,
     }
 
 

@@ -4,7 +4,7 @@ the rows of the patient list (the JSON API's and the page's).
 The list is read in a fixed number of statements however many patients and however long
 their history: the patients, their stored unresolved alerts (with the prescriptions' names),
 the day counts of :func:`hep.logbook.sessions.sessions_done`, and one grouped read each for
-the current phase, whether they joined and their last active day. No clinical summary is
+the current phase, whether they joined, their last active day and their unread messages. No clinical summary is
 computed per patient: the stored alerts are what the summary raised.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from hep.care.alerts import LEVEL_RANK, STATUS_RANK
 from hep.logbook.sessions import sessions_done
+from hep.messages.threads import unread_counts
 from hep.models import Alert, CheckIn, Completion, Invite, Patient, Program, ProgramVersion
 from hep.programs.versions import prescription_names
 from hep.timeutil import today_in
@@ -102,6 +103,7 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
     phases = current_phases(patients)
     joined = joined_ids(patients)
     last = last_activities(patients)
+    unread = unread_counts(patients, "therapist")
     rows = []
     for patient, flags in ranked:
         today = counts[(patient.id, todays[patient.id])]
@@ -118,6 +120,7 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
             "flags": flags,
             "last_activity": last.get(patient.id),
             "sessions_today": {"done": today.counted, "target": today.sessions_target},
+            "unread_messages": unread[patient.id],
         })
     return rows
 

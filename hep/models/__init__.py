@@ -6,6 +6,7 @@ from hep.models.clinical import Assessment, ExposureSession, HierarchyItem, Ques
 from hep.models.devices import DeviceSession
 from hep.models.library import EducationCard, Exercise
 from hep.models.logs import CheckIn, Completion
+from hep.models.messages import Message
 from hep.models.monitoring import TimeLogEntry
 from hep.models.people import Clinic, Invite, Patient, User
 from hep.models.programs import Prescription, Program, ProgramTemplate, ProgramVersion
@@ -22,6 +23,7 @@ ALL_MODELS = (
     Alert, StaffPushSubscription, AlertNotification,
     SecondFactor, RecoveryCode, PasswordReset,
     TimeLogEntry,
+    Message,
 )
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS"]

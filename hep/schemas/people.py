@@ -27,6 +27,9 @@ class UserOut(Schema):
     patient_id = fields.Integer(allow_none=True)
     timezone = fields.String(allow_none=True)
     two_factor = fields.Boolean(metadata={"description": "Two-factor sign-in is on (staff)"})
+    unread_messages = fields.Integer(allow_none=True, metadata={
+        "description": "Patients: the therapist's messages not read yet (GET /api/v1/messages reads them); "
+                       "null for staff"})
 
 
 class PendingSignInOut(Schema):
@@ -80,6 +83,7 @@ class PatientOut(Schema):
     flags = fields.List(fields.Nested(FlagOut))
     last_activity = fields.Date(allow_none=True)
     sessions_today = fields.Nested(SessionsTodayOut)
+    unread_messages = fields.Integer(metadata={"description": "The patient's messages the therapist has not read"})
 
 
 class PatientCreatedOut(PatientOut):

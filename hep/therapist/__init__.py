@@ -5,6 +5,7 @@ from hep.therapist import (
     clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)
     device_views,  # noqa: F401  (registers signing a patient's device out on bp)
+    message_views,  # noqa: F401  (writing to a patient from the patient page)
     monitoring_views,  # noqa: F401  (the time log and the monthly remote-monitoring CSV)
 )
 from hep.therapist.views import bp

@@ -139,6 +139,7 @@ def create_patient():
 @require_role("therapist")
 def patient(patient_id: int):
     from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
+    from hep.therapist.message_views import messages_panel
 
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
@@ -152,6 +153,7 @@ def patient(patient_id: int):
         outcomes=outcome_rows(summary["outcomes"]),
         devices=devices.active_devices(patient),
         timezone_change=last_timezone_change(patient),
+        messages=messages_panel(patient),
     )
 
 

@@ -36,6 +36,8 @@ PATIENT = {
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond", "clinical.own_activities",
     "push.get_reminders", "push.put_reminders",
     "push.snooze", "patient_data.own_export",
+    # The patient's own thread: a message id of another patient is a 409 (tests/api/test_messages.py).
+    "messages.own_thread", "messages.post_to_therapist",
 }
 THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
@@ -67,6 +69,7 @@ def _valid_bodies(exercise_id: int) -> dict:
         "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "patient_data.erasure": {"confirm": "Jo Patient"},
+        "messages.post_to_patient": {"body": "Hello"},
         "therapist.erasure": {"confirm": "Jo Patient"},
     }
 

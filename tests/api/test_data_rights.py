@@ -34,6 +34,7 @@ EXPECTED_ROWS = {
     "completion": 2, "check_in": 2, "assessment": 1, "questionnaire_response": 1, "hierarchy_item": 1,
     "exposure_session": 1, "alert": 1, "alert_notification": 1, "push_subscription": 1,
     "reminder_schedule": 1, "reminder_delivery": 1, "delivery_attempt": 1, "time_log_entry": 1,
+    "message": 2,
 }
 
 

@@ -74,8 +74,8 @@ P = "/api/v1/patients/{patient_id}"
 # "METHOD rule" -> Spec. Order matters: later requests may use what earlier ones made or end.
 SPECS: dict[str, Spec] = {
     "GET /api/v1/openapi.json": Spec("anonymous", "/api/v1/openapi.json", 0),
-    "GET /api/v1/me": Spec("patient", "/api/v1/me", 2),
-    "PATCH /api/v1/me": Spec("patient", "/api/v1/me", 3, lambda w: {"locale": "es"}),
+    "GET /api/v1/me": Spec("patient", "/api/v1/me", 3),
+    "PATCH /api/v1/me": Spec("patient", "/api/v1/me", 4, lambda w: {"locale": "es"}),
     "GET /api/v1/today": Spec("patient", "/api/v1/today", 4),
     "GET /api/v1/progress": Spec("patient", "/api/v1/progress?days=28", 10),
     "GET /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 2),
@@ -108,11 +108,11 @@ SPECS: dict[str, Spec] = {
         lambda w: {"endpoint": "https://push.invalid/x", "keys": {"p256dh": "x", "auth": "y"}}, (422,)),
     "DELETE /api/v1/push/subscriptions": Spec(
         "patient", "/api/v1/push/subscriptions", 3, lambda w: {"endpoint": "https://push.invalid/x"}, (204,)),
-    "GET /api/v1/export": Spec("patient", "/api/v1/export", 31),
-    "GET /api/v1/patients": Spec("therapist", "/api/v1/patients", 10),
-    "POST /api/v1/patients": Spec("therapist", "/api/v1/patients", 12,
+    "GET /api/v1/export": Spec("patient", "/api/v1/export", 32),
+    "GET /api/v1/patients": Spec("therapist", "/api/v1/patients", 11),
+    "POST /api/v1/patients": Spec("therapist", "/api/v1/patients", 13,
                                   lambda w: {"display_name": "New One", "timezone": "Europe/Madrid"}, (201,)),
-    f"GET {P.replace('{patient_id}', '<int:patient_id>')}": Spec("therapist", P, 11),
+    f"GET {P.replace('{patient_id}', '<int:patient_id>')}": Spec("therapist", P, 12),
     "GET /api/v1/patients/<int:patient_id>/program": Spec("therapist", P + "/program", 5),
     "POST /api/v1/patients/<int:patient_id>/recommendations/<int:prescription_id>/apply": Spec(
         "therapist", P + "/recommendations/{prescription_id}/apply", 41, lambda w: {"confirm_volume_increase": True},
@@ -145,6 +145,12 @@ SPECS: dict[str, Spec] = {
     "DELETE /api/v1/patients/<int:patient_id>/time-log/<int:entry_id>": Spec(
         "therapist", P + "/time-log/{entry_id}", 5, None, (204,)),
     "GET /api/v1/reports/rtm.csv": Spec("therapist", "/api/v1/reports/rtm.csv?month={month}", 8),
+    "GET /api/v1/patients/<int:patient_id>/messages": Spec("therapist", P + "/messages", 5),
+    "POST /api/v1/patients/<int:patient_id>/messages": Spec(
+        "therapist", P + "/messages", 11, lambda w: {"body": "How did the walk go?"}, (201,)),
+    "GET /api/v1/messages": Spec("patient", "/api/v1/messages", 4),
+    "POST /api/v1/messages": Spec(
+        "patient", "/api/v1/messages", 10, lambda w: {"id": str(uuid.uuid4()), "body": "It went well."}, (201,)),
     "GET /api/v1/templates": Spec("therapist", "/api/v1/templates", 3),
     "POST /api/v1/templates": Spec(
         "therapist", "/api/v1/templates", 5,
@@ -152,7 +158,7 @@ SPECS: dict[str, Spec] = {
         (201,)),
     "DELETE /api/v1/patients/<int:patient_id>/devices/<device_id>": Spec(
         "therapist", P + "/devices/{device_id}", 9, None, (204,)),
-    "GET /api/v1/patients/<int:patient_id>/export": Spec("therapist", P + "/export", 32),
+    "GET /api/v1/patients/<int:patient_id>/export": Spec("therapist", P + "/export", 33),
     "GET /api/v1/patients/<int:patient_id>/fhir": Spec("therapist", P + "/fhir", 10),
     "POST /api/v1/patients/<int:patient_id>/invites": Spec("therapist", P + "/invites", 5, lambda w: {}, (201,)),
     "POST /api/v1/alerts/<int:alert_id>/acknowledge": Spec(
@@ -169,14 +175,14 @@ SPECS: dict[str, Spec] = {
                                          lambda w: {"code": "000000"}, (401,)),
     "POST /api/v1/auth/login": Spec("anonymous", "/api/v1/auth/login", 6,
                                     lambda w: {"email": w["email"], "password": w["password"]}),
-    "POST /api/v1/auth/join": Spec("anonymous", "/api/v1/auth/join", 8, lambda w: {"token": w["join_token"]}),
+    "POST /api/v1/auth/join": Spec("anonymous", "/api/v1/auth/join", 9, lambda w: {"token": w["join_token"]}),
     "POST /api/v1/auth/password-reset": Spec("anonymous", "/api/v1/auth/password-reset", 3,
                                              lambda w: {"email": w["email"]}, (202,)),
     "POST /api/v1/auth/password-reset/confirm": Spec(
         "anonymous", "/api/v1/auth/password-reset/confirm", 1,
         lambda w: {"token": "x" * 43, "password": "a new long password"}, (400, 404, 409, 410, 422)),
     "POST /api/v1/patients/<int:patient_id>/erasure": Spec(
-        "therapist", "/api/v1/patients/{erase_id}/erasure", 41, lambda w: {"confirm": w["erase_name"]}, (204,),
+        "therapist", "/api/v1/patients/{erase_id}/erasure", 42, lambda w: {"confirm": w["erase_name"]}, (204,),
         chunked=True),
     "POST /api/v1/auth/logout": Spec("fresh_patient", "/api/v1/auth/logout", 5, lambda w: {}),
 }

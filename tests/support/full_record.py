@@ -81,6 +81,10 @@ def make_full_record(app, api, therapist_api, service) -> dict:
         "safety_behaviour": False}).status_code == 201
     assert phone.post("/api/v1/questionnaires/nprs/responses", {"id": str(uuid.uuid4()),
                                                                 "answers": {"1": 4}}).status_code == 201
+    # A message each way (their notices go to the therapist's mailbox and the patient's phone).
+    assert phone.post("/api/v1/messages", {"id": str(uuid.uuid4()), "body": "Is the tingling normal?"}).status_code == 201
+    assert therapist_api.post(f"/api/v1/patients/{patient_id}/messages",
+                              {"body": f"Yes, {NAME}, a little is fine."}).status_code == 201
     assert therapist_api.post(f"/api/v1/patients/{patient_id}/time-log", {
         "worked_on": today, "minutes": 20, "interactive_contact": True,
         "note": f"Video call with {NAME}"}).status_code == 201

@@ -17,17 +17,40 @@ const ICONS = {
   progress: 'M4 20h16M7 17v-6M12 17V6M17 17v-9',
   learn: 'M4 5h6a2 2 0 0 1 2 2v13a2 2 0 0 0-2-2H4zM20 5h-6a2 2 0 0 0-2 2v13a2 2 0 0 1 2-2h6z',
   settings: 'M4 7h10M18 7h2M4 17h2M10 17h10M14 5v4M6 15v4',
+  messages: 'M4 5h16v11H10l-5 4v-4H4z',
 };
 
 function tabs() {
-  const items = [['today', _('Today')], ['checkin', _('Check-in')], ['progress', _('Progress')], ['learn', _('Learn')], ['settings', _('Settings')]];
+  const items = [['today', _('Today')], ['checkin', _('Check-in')], ['progress', _('Progress')], ['learn', _('Learn')],
+    ['messages', _('Messages')], ['settings', _('Settings')]];
   const nav = document.getElementById('tabs');
   nav.setAttribute('aria-label', _('Main'));
   nav.replaceChildren(h('ul', {}, items.map(([key, label]) => h('li', {},
     h('a', { href: `#/${key}`, 'data-tab': key },
       h('span', { class: 'icon', 'aria-hidden': 'true', html: `<svg viewBox="0 0 24 24" focusable="false"><path d="${ICONS[key]}"/></svg>` }),
-      h('span', {}, label))))));
+      h('span', {}, label),
+      key === 'messages' ? [h('span', { class: 'tab-badge', id: 'unread-badge', 'aria-hidden': 'true', hidden: true }),
+        h('span', { class: 'sr-only', id: 'unread-text' })] : null)))));
   nav.hidden = false;
+  showUnread(unread);
+}
+
+/** The therapist's messages not read yet: a number on the Messages tab, said with the tab's name. */
+let unread = 0;
+function showUnread(n) {
+  unread = Number(n) || 0;
+  const badge = document.getElementById('unread-badge');
+  if (!badge) return;
+  badge.hidden = unread === 0;
+  badge.textContent = unread ? String(unread) : '';
+  document.getElementById('unread-text').textContent = !unread ? ''
+    : unread === 1 ? _('1 unread message') : _('{n} unread messages', { n: unread });
+}
+
+/** Ask the server for the count again (after a view, on coming back online or to the app). */
+function refreshUnread() {
+  if (!navigator.onLine || current()?.path === '/messages') return;
+  api.get('/api/v1/me').then((body) => { if (body && body.user) showUnread(body.user.unread_messages); }).catch(() => {});
 }
 
 function markTab(path) {
@@ -60,6 +83,7 @@ async function render(r) {
     const clobbered = mine !== rendering && completed === rendering;
     completed = Math.max(completed, mine);
     if (clobbered) rerender();
+    if (mine === rendering) refreshUnread();
   }
 }
 
@@ -82,7 +106,7 @@ async function status() {
 
 async function replay() {
   const results = await outbox.flush();
-  if (results.size && ['/today', '/progress', '/settings', '/exposure'].includes(current()?.path)) rerender();
+  if (results.size && ['/today', '/progress', '/settings', '/exposure', '/messages'].includes(current()?.path)) rerender();
 }
 
 /** After the catalog is loaded: the API calls name the language, and the shell's own text
@@ -141,7 +165,7 @@ async function boot() {
       for (const url of [...WARM, `/i18n/${locale()}.json`]) api.warm(url);
     });
     navigator.serviceWorker.addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'outbox-changed') { status(); if (e.data.done && current()?.path === '/today') rerender(); }
+      if (e.data && e.data.type === 'outbox-changed') { status(); if (e.data.done && ['/today', '/messages'].includes(current()?.path)) rerender(); }
     });
   }
   let who = null;
@@ -170,11 +194,15 @@ async function boot() {
   const exposure = (params) => import('./lazy/exposure.js').then((m) => m.default(params));
   route('/exposure', exposure);
   route('/exposure/:id', exposure);
+  // Messages with the therapist: loaded on first use too; it clears the tab's badge once read.
+  route('/messages', () => import('./lazy/messages.js').then((m) => { m.setHooks({ unread: showUnread }); return m.default(); }));
+  unread = who.user.unread_messages || 0;
   tabs();
   mount.focus = false; // the first view keeps focus where the browser put it
   outbox.onChange(status);
   window.addEventListener('online', () => { status(); replay(); });
   window.addEventListener('offline', status);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') refreshUnread(); });
   start(render);
   status();
   replay();

@@ -17,7 +17,7 @@ const SHELL = {{ shell|tojson }};
 // Screens the app loads on first use: kept in this version's shell cache once fetched.
 const LAZY = {{ lazy_prefix|tojson }};
 const API_READS = ['/api/v1/me', '/api/v1/today', '/api/v1/progress', '/api/v1/completions',
-  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key', '/api/v1/hierarchy'];
+  '/api/v1/reminders', '/api/v1/questionnaires/', '/api/v1/push/key', '/api/v1/hierarchy', '/api/v1/messages'];
 const NETWORK_TIMEOUT_MS = 6000;
 
 // Install: precache the app shell (revalidated, so unchanged files cost a 304).
@@ -190,7 +190,9 @@ self.addEventListener('push', (event) => {
       icon: '/static/icons/icon-192.png',
       badge: '/static/icons/icon-192.png',
       data: { url: data.url || '/app/#/today' },
-      actions: [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }],
+      // "Later" snoozes a reminder; a message notice only opens the thread.
+      actions: (data.tag || 'hep-reminder') === 'hep-reminder'
+        ? [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }] : [],
     });
   })());
 });
