@@ -6,6 +6,7 @@ from hep.therapist import (
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)
     device_views,  # noqa: F401  (registers signing a patient's device out on bp)
     monitoring_views,  # noqa: F401  (the time log and the monthly remote-monitoring CSV)
+    sharing_views,  # noqa: F401  (e-mailing the join link, the printable handout, the patient preview)
 )
 from hep.therapist.views import bp
 
