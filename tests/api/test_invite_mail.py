@@ -124,3 +124,14 @@ def test_the_mail_is_in_the_patients_language(app, api, smtp, therapist_api):
     assert mail["Subject"] == "Tu programa de ejercicios en casa"
     assert "Abrir mis ejercicios" in html and 'lang="es"' in html
     assert "caduca en" in text
+
+
+def test_sending_runs_a_bounded_number_of_statements(app, smtp, therapist_api):
+    from tests.support.queries import statements
+
+    patient = _patient(therapist_api)
+    with statements() as seen:
+        response = therapist_api.post(f"/api/v1/patients/{patient['id']}/invites", {"send_to": "ana@example.test"})
+    assert response.status_code == 201
+    # session, patient, its user (the language), revoke, insert, audit event, read event
+    assert len(seen) <= 8, seen

@@ -172,3 +172,22 @@ def test_a_join_link_opened_by_a_therapist_is_not_used(app, api, browser, patien
 
     anonymous = text_of(app.test_client().get(f"/join/{token}"))
     assert 'id="join-form"' in anonymous
+
+
+def test_handout_and_preview_statements_do_not_grow_with_the_program(app, browser, therapist_api, patient):
+    from tests.support.queries import statements
+
+    def counts():
+        made = post_form(browser, f"/t/patients/{patient['id']}/handout", {}, form_page=f"/t/patients/{patient['id']}")
+        with statements() as handout:
+            assert browser.get(made.headers["Location"]).status_code == 200
+        with statements() as preview:
+            assert browser.get(f"/t/patients/{patient['id']}/preview").status_code == 200
+        return len(handout), len(preview)
+
+    small = counts()
+    slugs = ("seated-sciatic-nerve-slider", "prone-on-elbows", "hip-hinge-to-box", "bird-dog")
+    items = [{"exercise_id": exercise_id(therapist_api, slug), "sets": 2, "reps": 5} for slug in slugs]
+    assert therapist_api.post(f"/api/v1/patients/{patient['id']}/program",
+                              {"phase": "load", "items": items, "confirm_volume_increase": True}).status_code == 201
+    assert counts() == small
