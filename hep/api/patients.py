@@ -5,13 +5,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.care.attention import patient_flags, patient_list, patient_row
-from hep.people import invites
+from hep.people import invite_mail, invites
 from hep.people import patients as patient_service
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.programs import apply as applying
 from hep.programs import templates, versions
-from hep.schemas.people import InviteOut, PatientCreatedOut, PatientIn, PatientOut
+from hep.schemas.people import InviteIn, InviteOut, PatientCreatedOut, PatientIn, PatientOut
 from hep.schemas.programs import ApplyIn, ProgramIn, ProgramOut, ProgramVersionOut
 
 bp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients (therapists)")
@@ -46,12 +46,19 @@ def get_patient(patient_id: int):
 
 @bp.post("/patients/<int:patient_id>/invites")
 @require_role("therapist")
+@bp.arguments(InviteIn, required=False)
 @bp.response(201, InviteOut)
-def new_invite(patient_id: int):
-    """A new join link; earlier unused links stop working."""
+def new_invite(body, patient_id: int):
+    """A new join link; earlier unused links stop working. With ``send_to``, the link is
+    e-mailed there first (plain text and HTML, in the patient's language, nothing clinical);
+    if e-mail is not configured (409) or the mail server refuses (502), nothing changes."""
     patient = therapist_patient(patient_id)
-    url, invite = patient_service.issue_invite(patient, current_user)
-    return {"invite_url": url, "expires_at": invites.expires_at(invite)}
+    send_to = (body or {}).get("send_to")
+    if send_to:
+        url, invite = invite_mail.send_invite(patient, current_user, send_to)
+    else:
+        url, invite = patient_service.issue_invite(patient, current_user)
+    return {"invite_url": url, "expires_at": invites.expires_at(invite), "sent_to": send_to}
 
 
 @bp.get("/patients/<int:patient_id>/program")

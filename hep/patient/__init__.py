@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hep import i18n
 from hep.people import accounts
@@ -150,7 +151,8 @@ def join(token):
     """Join page. Opening it does not use the invite up: link previewers fetch URLs too.
 
     The patient taps a button and ``static/js/join.js`` posts the token to the API. A phone
-    already signed in as the link's patient goes straight into the app.
+    already signed in as the link's patient goes straight into the app. A browser signed in
+    as a therapist (or admin) is told the link is for the patient's phone, with no button.
     """
     if len(token) > 512:
         abort(404)
@@ -158,7 +160,11 @@ def join(token):
         response = _no_store(redirect(url_for("patient.shell") + "#/today", code=303))
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
-    html = render_template("patient/join.html", token=token, theme_color=THEME_COLOR)
+    # Staff who open a patient's link (to check it, or from a shared inbox) must neither be
+    # signed out nor use the link up: the page says so and offers no button.
+    staff = current_user.is_authenticated and current_user.role != "patient"
+    html = render_template("patient/join.html", token=None if staff else token, staff=staff,
+                           theme_color=THEME_COLOR)
     response = _no_store(current_app.make_response(html))
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -18,10 +18,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(patient: Patient, created_by: User | None, ttl_days: int) -> tuple[str, Invite]:
-    """Revoke the patient's open invites and create a new one; returns (token, invite)."""
+def new_token() -> str:
+    """A fresh join token (256 bits); nothing is stored until :func:`issue` is given it."""
+    return secrets.token_urlsafe(32)
+
+
+def issue(patient: Patient, created_by: User | None, ttl_days: int, token: str | None = None) -> tuple[str, Invite]:
+    """Revoke the patient's open invites and create a new one; returns (token, invite).
+
+    ``token`` (from :func:`new_token`) lets a caller use the link before it is stored, e.g.
+    e-mail it first so that a failed sending leaves the earlier links working."""
     now = to_storage(utcnow())
-    token = secrets.token_urlsafe(32)
+    token = token or new_token()
     with db.atomic():
         Invite.update(revoked_at=now).where(
             (Invite.patient == patient) & Invite.used_at.is_null() & Invite.revoked_at.is_null()

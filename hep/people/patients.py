@@ -33,10 +33,15 @@ def invite_url(token: str) -> str:
     return request.host_url.rstrip("/") + path
 
 
-def issue_invite(patient: Patient, created_by: User | None) -> tuple[str, object]:
-    """A new join link for ``patient`` (earlier open links are revoked): (url, invite)."""
-    token, invite = invites.issue(patient, created_by, current_app.config["INVITE_TTL_DAYS"])
-    audit.record("invite.issue", patient=patient)
+def issue_invite(patient: Patient, created_by: User | None, token: str | None = None,
+                 **detail) -> tuple[str, object]:
+    """A new join link for ``patient`` (earlier open links are revoked): (url, invite).
+
+    Audited as ``invite.issue`` with ``detail`` (e.g. ``sent_to``, ``purpose``); ``token`` as
+    in :func:`hep.people.invites.issue`."""
+    with db.atomic():
+        token, invite = invites.issue(patient, created_by, current_app.config["INVITE_TTL_DAYS"], token)
+        audit.record("invite.issue", patient=patient, **detail)
     return invite_url(token), invite
 
 

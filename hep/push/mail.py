@@ -1,4 +1,5 @@
-"""One plain-text e-mail over SMTP (the standard library's ``smtplib``), for staff notices.
+"""One e-mail over SMTP (the standard library's ``smtplib``): plain text, optionally with an
+HTML alternative (``html=``), for staff notices and patients' join links.
 
 Configured by ``HEP_SMTP_URL`` and ``HEP_MAIL_FROM``; unset ``SMTP_URL`` means no e-mail:
 
@@ -77,7 +78,8 @@ def settings_from(config: Mapping[str, Any]) -> SmtpSettings | None:
     return parse_smtp_url(url) if url else None
 
 
-def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
+    """The message: ``body`` as text/plain, and ``html`` as its text/html alternative if given."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -87,6 +89,8 @@ def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -97,14 +101,16 @@ def send_mail(
     subject: str,
     body: str,
     *,
+    html: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     ssl_context: ssl.SSLContext | None = None,
 ) -> str:
-    """Send one plain-text message; returns its Message-ID or raises ``MailError``.
+    """Send one message (plain text, with ``html`` as an alternative part if given); returns
+    its Message-ID or raises ``MailError``.
 
     ``ssl_context`` defaults to the system's trust store with host-name checking.
     """
-    message = build_message(sender, to, subject, body)
+    message = build_message(sender, to, subject, body, html)
     context = ssl_context or ssl.create_default_context()
     try:
         with _connect(settings, timeout, context) as client:

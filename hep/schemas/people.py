@@ -91,6 +91,13 @@ class PatientCreatedOut(PatientOut):
     expires_at = Instant()
 
 
+class InviteIn(Schema):
+    send_to = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320), metadata={
+        "description": "E-mail the new link to this address (through HEP_SMTP_URL); 409 when e-mail is "
+                       "not configured and 502 when the mail server refuses, with nothing changed"})
+
+
 class InviteOut(Schema):
     invite_url = fields.String()
     expires_at = Instant()
+    sent_to = fields.String(allow_none=True, metadata={"description": "Where the link was e-mailed, if it was"})

@@ -7,6 +7,7 @@ from hep.therapist import (
     device_views,  # noqa: F401  (registers signing a patient's device out on bp)
     message_views,  # noqa: F401  (writing to a patient from the patient page)
     monitoring_views,  # noqa: F401  (the time log and the monthly remote-monitoring CSV)
+    sharing_views,  # noqa: F401  (e-mailing the join link, the printable handout, the patient preview)
 )
 from hep.therapist.views import bp
 

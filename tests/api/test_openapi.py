@@ -14,7 +14,7 @@ from hep.models import Exercise, Patient
 
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
-BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device",
+BODILESS = {"auth.logout", "account.setup", "devices.sign_out_device",
             "monitoring.delete_time_log"}
 
 

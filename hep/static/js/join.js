@@ -21,7 +21,7 @@ async function join(token, csrf) {
   });
 }
 
-form.addEventListener('submit', async (e) => {
+form?.addEventListener('submit', async (e) => {
   e.preventDefault();
   const button = form.querySelector('button');
   button.disabled = true;
