@@ -39,9 +39,8 @@ def issue_invite(patient: Patient, created_by: User | None, token: str | None = 
 
     Audited as ``invite.issue`` with ``detail`` (e.g. ``sent_to``, ``purpose``); ``token`` as
     in :func:`hep.people.invites.issue`."""
-    with db.atomic():
-        token, invite = invites.issue(patient, created_by, current_app.config["INVITE_TTL_DAYS"], token)
-        audit.record("invite.issue", patient=patient, **detail)
+    token, invite = invites.issue(patient, created_by, current_app.config["INVITE_TTL_DAYS"], token)
+    audit.record("invite.issue", patient=patient, **detail)
     return invite_url(token), invite
 
 
