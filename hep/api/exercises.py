@@ -10,7 +10,13 @@ from hep.library import media, own_exercises
 from hep.library.search import search_exercises
 from hep.library.views import library_exercise_view
 from hep.people.auth import require_role
-from hep.schemas.library import ExerciseQuery, LibraryExerciseOut, MediaUploadIn, OwnExerciseIn
+from hep.schemas.library import (
+    ExerciseQuery,
+    LibraryExerciseOut,
+    MediaUploadIn,
+    OwnExerciseChangeIn,
+    OwnExerciseIn,
+)
 
 bp = Blueprint("exercises", __name__, url_prefix="/api/v1", description="Exercise library")
 
@@ -38,6 +44,17 @@ def create_exercise(body):
     """Add the clinic's own exercise (seen by the clinic's therapists only); its slug is made
     from the name, unique within the clinic. 422 names each invalid field."""
     exercise = own_exercises.create_own_exercise(current_user, body)
+    return library_exercise_view(exercise, current_user.locale)
+
+
+@bp.patch("/exercises/<int:exercise_id>")
+@require_role("therapist", "admin")
+@bp.arguments(OwnExerciseChangeIn)
+@bp.response(200, LibraryExerciseOut)
+def update_exercise(body, exercise_id):
+    """Change the clinic's own exercise: only the fields given (its slug stays); 409 for the
+    shipped library's, 404 for another clinic's."""
+    exercise = own_exercises.update_own_exercise(current_user, exercise_id, body)
     return library_exercise_view(exercise, current_user.locale)
 
 

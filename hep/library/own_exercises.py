@@ -9,6 +9,7 @@ Contract:
   the field. Nothing is written when it refuses.
 - ``own_exercise_for(user, exercise_id)`` is the one check before an own exercise is changed:
   ``NotFound`` for another clinic's or an unknown one, ``Conflict`` for the shipped library's.
+- ``update_own_exercise(user, exercise_id, data)`` changes the fields given (the slug stays).
 - ``own_exercises_of(user)``: the clinic's own active exercises, by name.
 - ``archive_own_exercise(user, exercise_id)`` takes it out of the library (``is_active``);
   programs that prescribe it keep it.
@@ -96,6 +97,31 @@ def own_exercise_for(user: User, exercise_id: int) -> Exercise:
         raise NotFound(_("No such exercise."))
     if exercise.clinic_id is None:
         raise Conflict(_("The shipped library cannot be changed; add the clinic's own exercise instead."))
+    return exercise
+
+
+def update_own_exercise(user: User, exercise_id: int, data: Mapping[str, Any]) -> Exercise:
+    """Change the fields given (an ``OwnExerciseChangeIn``-loaded body) of the clinic's own
+    exercise; ``default_dose`` fields given replace the stored ones. The slug stays, so
+    nothing that names the exercise by slug breaks. ``Invalid`` for a neighbour the clinic
+    does not see, or the exercise itself."""
+    exercise = own_exercise_for(user, exercise_id)
+    neighbours = {field: value for field, value in _neighbours(user.clinic_id, data).items() if field in data}
+    itself = [field for field, value in neighbours.items() if value == exercise.id]
+    if itself:
+        raise Invalid(_("The exercise has invalid fields."),
+                      errors={field: [_("An exercise cannot be its own neighbour.")] for field in itself})
+    changed = {field: data[field] for field in TEXT_FIELDS if field in data}
+    if "default_dose" in data:
+        changed["default_dose"] = {**exercise.default_dose, **data["default_dose"]}
+    changed.update(neighbours)
+    if not changed:
+        return exercise
+    with db.atomic():
+        for field, value in changed.items():
+            setattr(exercise, field, value)
+        exercise.save(only=[getattr(Exercise, field) for field in changed])
+        audit.record("exercise.update", exercise=exercise.id, fields=sorted(changed))
     return exercise
 
 

@@ -132,6 +132,21 @@ class OwnExerciseIn(Schema):
     harder = RecordId(allow_none=True, metadata={"description": "Id of a harder exercise the clinic sees."})
 
 
+class OwnExerciseChangeIn(OwnExerciseIn):
+    """A change to the clinic's own exercise: only the fields given change (the slug stays)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    phase = fields.String(validate=validate.OneOf(PHASES))
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    regions = fields.List(fields.String(validate=validate.OneOf(REGIONS)), validate=validate.Length(min=1, max=len(REGIONS)))
+    equipment = fields.List(fields.String(validate=validate.OneOf(EQUIPMENT)), validate=validate.Length(max=len(EQUIPMENT)))
+    summary = fields.String(validate=validate.Length(min=1, max=2000))
+    steps = _texts(1, 10)
+    cues = _texts(0, 6)
+    safety = fields.String(validate=validate.Length(max=2000))
+    default_dose = fields.Nested(DefaultDoseIn, metadata={"description": "Fields given replace those stored."})
+
+
 class MediaUploadIn(Schema):
     """``multipart/form-data`` with one ``file``: a PNG, JPEG, WebP or GIF picture, or an MP4
     or WebM video, recognised by its content; at most ``HEP_MEDIA_MAX_MB`` megabytes."""

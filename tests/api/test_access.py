@@ -42,7 +42,7 @@ THERAPIST = {
     # The clinic's templates: another clinic's are never listed nor usable (tests/api/test_templates.py).
     "templates.list_templates", "templates.create_template",
     # The clinic's own exercises: another clinic's are 404 (tests/api/test_own_exercises.py).
-    "exercises.create_exercise", "exercises.archive_exercise", "exercises.upload_media",
+    "exercises.create_exercise", "exercises.update_exercise", "exercises.archive_exercise", "exercises.upload_media",
     "therapist.own_exercises_page", "therapist.create_own_exercise", "therapist.upload_own_media",
     "therapist.archive_own_exercise",
     "therapist.patients", "therapist.create_patient",

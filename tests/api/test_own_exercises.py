@@ -99,6 +99,28 @@ def test_an_own_exercise_is_shared_within_the_clinic_only(app, api, therapist_ap
     assert shipped.status_code == 409
 
 
+def test_an_own_exercise_is_changed_field_by_field(app, api, therapist_api):
+    created = create(therapist_api)
+    url = f"/api/v1/exercises/{created['id']}"
+    changed = therapist_api.patch(url, {"name": "Towel slide, seated", "default_dose": {"reps": 12}})
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert body["name"] == "Towel slide, seated" and body["slug"] == "towel-hamstring-slide"  # the slug stays
+    assert body["default_dose"]["reps"] == 12 and body["default_dose"]["sets"] == 2 and body["steps"] == BODY["steps"]
+    with app.app_context():
+        assert Exercise.get_by_id(created["id"]).default_dose["reps"] == 12
+    refused = therapist_api.patch(url, {"harder": created["id"], "steps": []})
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"steps"}
+    itself = therapist_api.patch(url, {"harder": created["id"]})
+    assert itself.status_code == 422 and set(itself.get_json()["errors"]) == {"harder"}
+    shipped = exercise_id(therapist_api, "prone-on-elbows")
+    assert therapist_api.patch(f"/api/v1/exercises/{shipped}", {"name": "Mine"}).status_code == 409
+    stranger = sign_in(app, api, "stranger@other.test", "Clinic B")
+    assert stranger.patch(url, {"name": "Theirs"}).status_code == 404
+    with app.app_context():
+        assert Exercise.get_by_id(created["id"]).name == "Towel slide, seated"
+
+
 @pytest.mark.parametrize(("body", "fields"), [
     ({}, {"name", "phase", "category", "regions", "summary", "steps"}),
     ({**BODY, "name": ""}, {"name"}),

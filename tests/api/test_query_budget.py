@@ -91,6 +91,8 @@ SPECS: dict[str, Spec] = {
     "POST /api/v1/exercises/<int:exercise_id>/media": Spec(
         "therapist", "/api/v1/exercises/{own_exercise_id}/media", 5,
         lambda w: {"file": (io.BytesIO(media_files.png()), "p.png")}, (201,), multipart=True),
+    "PATCH /api/v1/exercises/<int:exercise_id>": Spec(
+        "therapist", "/api/v1/exercises/{own_exercise_id}", 5, lambda w: {"summary": "Slide a towel, slowly."}),
     "POST /api/v1/exercises/<int:exercise_id>/archive": Spec(
         "therapist", "/api/v1/exercises/{own_exercise_id}/archive", 5, lambda w: {}),
     "POST /api/v1/completions": Spec("patient", "/api/v1/completions", 22, _session, (201,)),
