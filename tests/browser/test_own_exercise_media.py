@@ -61,6 +61,7 @@ def test_an_uploaded_picture_reaches_the_patient_and_works_offline(app, browser,
     patient = phone.new_page()
     join(patient, invited_patient)
     card = patient.locator("li.card.exercise").filter(has_text="Towel hamstring slide")
+    expect()(card.locator("img.thumb")).to_have_count(1)  # Today shows the picture too
     href = card.get_by_role("link", name="Start").get_attribute("href")
     patient.goto(f"/app/{href}")
     image = patient.get_by_role("img", name="Picture of the exercise: Towel hamstring slide")
