@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     # E-mail for staff notices: smtp://[user:password@]host[:port] or smtps://...; unset: no e-mail
     "SMTP_URL": None,
     "MAIL_FROM": "hep@localhost",
+    # Largest picture or video a therapist may upload for a clinic's own exercise, in megabytes.
+    "MEDIA_MAX_MB": 25,
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute",  # sign-in and join attempts per client
     "PASSWORD_RESET_RATE_LIMIT": "5 per 15 minutes",  # reset requests, and confirmations, per client
@@ -68,7 +70,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _INT_KEYS = {"PUSH_TTL_SECONDS", "REMINDER_CLAIM_LEASE_SECONDS",
-             "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES"}
+             "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "PROXY_COUNT", "THERAPIST_IDLE_MINUTES",
+             "MEDIA_MAX_MB"}
 _BOOL_KEYS = {"EMBEDDED_CONSUMER", "REQUIRE_2FA"}
 _ENV_KEYS = (
     "ENV", "DATABASE_URL", "QUEUE_URL", "BASE_URL", "SECRET_KEY", "VAPID_PRIVATE_KEY",
@@ -76,10 +79,12 @@ _ENV_KEYS = (
     "INVITE_TTL_DAYS", "CORRECTION_WINDOW_DAYS", "EMBEDDED_CONSUMER", "SMTP_URL", "MAIL_FROM",
     "LOGIN_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT", "SECOND_FACTOR_RATE_LIMIT", "REQUIRE_2FA",
     "PROXY_COUNT", "THERAPIST_IDLE_MINUTES", "REMINDER_CLAIM_LEASE_SECONDS", "RTM_CODES_PATH",
-    "RTM_PERIOD_START", "STATIC_CACHE_DIR",
+    "RTM_PERIOD_START", "STATIC_CACHE_DIR", "MEDIA_MAX_MB",
 )
 RTM_PERIOD_STARTS = ("first_data_day", "program_start")
 MIN_SECRET_LENGTH = 32
+#: What a multipart body may add to the largest upload (boundaries, part headers, the form's fields).
+MULTIPART_SLACK = 64 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -137,6 +142,9 @@ def load(overrides: Mapping[str, Any] | None, instance: Path) -> dict[str, Any]:
         config["VAPID_PRIVATE_KEY"] = _instance_secret(
             instance / "vapid_private.pem", generate_private_key_pem, create=True
         )
+    # Every request body is refused (413) past the largest upload: werkzeug stops reading at
+    # this length, before the CSRF check or a view parses the form.
+    config["MAX_CONTENT_LENGTH"] = int(config["MEDIA_MAX_MB"]) * 1024 * 1024 + MULTIPART_SLACK
     if config.get("SMTP_URL"):
         try:
             parse_smtp_url(config["SMTP_URL"])

@@ -72,6 +72,18 @@ class Gone(DomainError):
     status = 410
 
 
+class TooLarge(DomainError):
+    """The upload is larger than the configured limit (``HEP_MEDIA_MAX_MB``)."""
+
+    status = 413
+
+
+class UnsupportedMedia(DomainError):
+    """The upload's content is of a kind that is not accepted (told by its bytes, not its name)."""
+
+    status = 415
+
+
 class Invalid(DomainError):
     """The input breaks a rule; ``errors`` names each field (``items.0.exercise_id``)."""
 
@@ -147,7 +159,7 @@ def _field_errors(exc: HTTPException) -> dict[str, Any] | None:
         return None
     flat: dict[str, Any] = {}
     for location, fields in messages.items():
-        if isinstance(fields, dict) and location in {"json", "query", "form", "view_args", "headers"}:
+        if isinstance(fields, dict) and location in {"json", "query", "form", "files", "view_args", "headers"}:
             flat.update(fields)
         else:
             flat[location] = fields

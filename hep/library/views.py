@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from hep.library.media import media_url
 from hep.models import EducationCard, Exercise
 
 
@@ -17,6 +18,8 @@ def exercise_view(exercise: Exercise, locale: str | None = None) -> dict:
         "equipment": exercise.equipment,
         "default_dose": exercise.default_dose,
         "media_url": url_for("static", filename="media/" + exercise.media) if exercise.media else None,
+        "image_url": media_url(exercise.image),
+        "video_url": media_url(exercise.video),
         "clinic_id": exercise.clinic_id,
         **text,
     }

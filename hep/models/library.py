@@ -31,6 +31,11 @@ class Exercise(BaseModel):
     harder = pw.ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL", column_name="harder_id")
     # direction, irritability, loaded, entry (catalog.TAG_KEYS); {} for a clinic's own exercise.
     tags = JSONField(default=dict)
+    # A clinic's own exercise may carry an uploaded picture and a short video (hep/library/media.py):
+    # the stored file's name, "<32 hex>.<ext>", under <instance>/media/<clinic id>/. A new upload
+    # gets a new name, so a name always means the same bytes (its ETag).
+    image = pw.CharField(max_length=64, null=True)
+    video = pw.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("clinic", "slug"), True),)

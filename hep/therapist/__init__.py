@@ -6,6 +6,7 @@ from hep.therapist import (
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)
     device_views,  # noqa: F401  (registers signing a patient's device out on bp)
     message_views,  # noqa: F401  (writing to a patient from the patient page)
+    library_views,  # noqa: F401  (the clinic's own exercises and their pictures and videos)
     monitoring_views,  # noqa: F401  (the time log and the monthly remote-monitoring CSV)
     sharing_views,  # noqa: F401  (e-mailing the join link, the printable handout, the patient preview)
 )

@@ -16,6 +16,7 @@ from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
 from hep.extensions import limiter, login_rate_limit
+from hep.library.media import media_url
 from hep.library.search import search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
@@ -327,5 +328,6 @@ def _exercise_names(ids: set) -> tuple[dict, dict]:
 def _library(phase: str, query: str) -> list[dict]:
     """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
     locale = str(get_locale())
-    return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, **e.localised(locale)}
+    return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, "image_url": media_url(e.image),
+             **e.localised(locale)}
             for e in search_exercises(current_user.clinic_id, phase, query)]

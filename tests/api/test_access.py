@@ -43,13 +43,19 @@ THERAPIST = {
     "exercises.list_exercises", "patients.list_patients", "patients.create_patient",
     # The clinic's templates: another clinic's are never listed nor usable (tests/api/test_templates.py).
     "templates.list_templates", "templates.create_template",
+    # The clinic's own exercises: another clinic's are 404 (tests/api/test_own_exercises.py).
+    "exercises.create_exercise", "exercises.update_exercise", "exercises.archive_exercise", "exercises.upload_media",
+    "therapist.own_exercises_page", "therapist.create_own_exercise", "therapist.upload_own_media",
+    "therapist.archive_own_exercise",
     "therapist.patients", "therapist.create_patient",
     # Per alert: another therapist's alert is 404 (tests/api/test_alerts.py).
     "alerts.acknowledge", "alerts.resolve", "therapist.acknowledge_alert", "therapist.resolve_alert",
     # The month's remote-monitoring CSV: the therapist's own patients only (tests/api/test_rtm.py).
     "monitoring.rtm_report", "therapist.rtm_report",
 }
-EITHER = {"clinical.list_instruments", "clinical.get_instrument"}  # patient or therapist
+# Patient or therapist; a clinic's uploaded file: its staff, and its patients who have the
+# exercise in their program (tests/api/test_own_exercises.py).
+EITHER = {"clinical.list_instruments", "clinical.get_instrument", "exercises.media_file"}
 # Everything under a therapist's patient: another therapist must get 404.
 PER_PATIENT_PREFIXES = ("/api/v1/patients/<int:patient_id>", "/t/patients/<int:patient_id>")
 
@@ -84,7 +90,7 @@ def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
                 "checkin_id": str(uuid.uuid4()), "code": "nprs", "entry_id": 1, "device_id": "x" * 32,
                 "locale": "en", "token": "x" * 20, "filename": "css/app.css",
-                "prescription_id": 1}
+                "prescription_id": 1, "exercise_id": 1, "name": "0" * 32 + ".png"}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
 

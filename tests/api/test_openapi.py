@@ -15,7 +15,7 @@ from hep.models import Exercise, Patient
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
 BODILESS = {"auth.logout", "account.setup", "devices.sign_out_device",
-            "monitoring.delete_time_log"}
+            "monitoring.delete_time_log", "exercises.archive_exercise"}
 
 
 def _api_routes(app):
@@ -29,9 +29,11 @@ def _api_routes(app):
 
 def _json_schema(part: dict) -> dict | None:
     content = part.get("content", {})
-    # JSON, FHIR's JSON (application/fhir+json) for the FHIR export, or the monthly CSV.
+    # JSON, FHIR's JSON (application/fhir+json) for the FHIR export, the monthly CSV, an upload
+    # (multipart/form-data) or a clinic's uploaded picture or video (binary).
+    media = next((value for kind, value in content.items() if kind.startswith(("image/", "video/"))), None)
     return (content.get("application/json") or content.get("application/fhir+json")
-            or content.get("text/csv") or {}).get("schema")
+            or content.get("text/csv") or content.get("multipart/form-data") or media or {}).get("schema")
 
 
 def _refs(node):

@@ -7,6 +7,7 @@ otherwise): a new route comes with its request and its budget. ``pytest -s`` pri
 """
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 
 from hep.models import Alert, CheckIn, DeviceSession, Patient
 from hep.people.accounts import create_or_update_therapist
+from tests.support import media_files
 from tests.support.bulk import add_patients
 from tests.support.queries import statements
 
@@ -39,6 +41,7 @@ class Spec:
     body: Callable[[dict], Any] | None = None
     statuses: tuple[int, ...] = (200,)
     chunked: bool = False  # deletes by id lists of 500: one statement more per 500 rows, by design
+    multipart: bool = False  # the body is sent as form data (files as (stream, name) tuples), not JSON
 
 
 def _now() -> str:
@@ -70,6 +73,9 @@ def _exposure(_w):
             "fear_before": 40, "outcome_happened": False, "fear_after": 20, "safety_behaviour": False}
 
 
+OWN_EXERCISE = {"name": "Towel slide", "phase": "calm", "category": "nerve-slider", "regions": ["leg"],
+                "summary": "Slide a towel.", "steps": ["Sit.", "Slide."]}
+
 P = "/api/v1/patients/{patient_id}"
 # "METHOD rule" -> Spec. Order matters: later requests may use what earlier ones made or end.
 SPECS: dict[str, Spec] = {
@@ -79,6 +85,16 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/today": Spec("patient", "/api/v1/today", 4),
     "GET /api/v1/progress": Spec("patient", "/api/v1/progress?days=28", 10),
     "GET /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 2),
+    "POST /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 5, lambda w: OWN_EXERCISE, (201,)),
+    # Before the upload below, which replaces (and deletes) the file this one reads.
+    "GET /api/v1/media/<name>": Spec("therapist", "/api/v1/media/{media_name}", 3),
+    "POST /api/v1/exercises/<int:exercise_id>/media": Spec(
+        "therapist", "/api/v1/exercises/{own_exercise_id}/media", 5,
+        lambda w: {"file": (io.BytesIO(media_files.png()), "p.png")}, (201,), multipart=True),
+    "PATCH /api/v1/exercises/<int:exercise_id>": Spec(
+        "therapist", "/api/v1/exercises/{own_exercise_id}", 5, lambda w: {"summary": "Slide a towel, slowly."}),
+    "POST /api/v1/exercises/<int:exercise_id>/archive": Spec(
+        "therapist", "/api/v1/exercises/{own_exercise_id}/archive", 5, lambda w: {}),
     "POST /api/v1/completions": Spec("patient", "/api/v1/completions", 22, _session, (201,)),
     "GET /api/v1/completions": Spec("patient", "/api/v1/completions?days=7", 3),
     "POST /api/v1/completions/<uuid:completion_id>/corrections": Spec(
@@ -247,6 +263,10 @@ def _world(app, api, size: dict) -> dict:
     entry = therapist_api.post(f"/api/v1/patients/{subject}/time-log", {"worked_on": today["date"], "minutes": 5})
     assert entry.status_code == 201, entry.get_json()
     join_token = therapist_api.post(f"/api/v1/patients/{joining}/invites", {}).get_json()["invite_url"].rsplit("/", 1)[-1]
+    own = therapist_api.post("/api/v1/exercises", OWN_EXERCISE).get_json()
+    uploaded = therapist_api.post(f"/api/v1/exercises/{own['id']}/media", json=None,
+                                  data={"file": (io.BytesIO(media_files.png()), "p.png")})
+    assert uploaded.status_code == 201, uploaded.get_json()
     return {
         "patient": patient, "therapist": therapist_api, "phone": lambda: phone(subject),
         "patient_id": subject, "erase_id": erase, "erase_name": erase_name, "join_token": join_token,
@@ -254,6 +274,7 @@ def _world(app, api, size: dict) -> dict:
         "checkin_id": checkin_id, "alert_id": alert_id, "item_id": item.get_json()["id"], "device_id": device_id,
         "exercise_id": today["items"][0]["exercise"]["id"], "today": today["date"], "month": today["date"][:7],
         "entry_id": entry.get_json()["id"],
+        "own_exercise_id": own["id"], "media_name": uploaded.get_json()["image_url"].rsplit("/", 1)[-1],
         "email": therapist["email"], "password": therapist["password"],
     }
 
@@ -269,7 +290,12 @@ def _measure(api, world: dict) -> dict[str, tuple[int, int]]:
         path = spec.path.format(**world)
         body = spec.body(world) if spec.body else None
         with statements() as seen:
-            response = client.request(method, path, json=body)
+            if spec.multipart:
+                response = client.request(method, path, data=body)
+            else:
+                response = client.request(method, path, json=body)
+            response.get_data()
+            response.close()  # a served file is closed
         counts[route] = (len(seen), response.status_code)
         if os.environ.get("HEP_BUDGET_SHOW") and os.environ["HEP_BUDGET_SHOW"] in route:
             print("\n".join([route, *("   " + sql[:150] for sql in seen)]))

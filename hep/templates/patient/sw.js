@@ -57,6 +57,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(req));
   } else if (url.pathname.startsWith('/static/media/')) {
     event.respondWith(mediaFirst(req));
+  } else if (url.pathname.startsWith('/api/v1/media/')) {
+    event.respondWith(savedFirst(req));
   }
 });
 
@@ -126,8 +128,29 @@ async function mediaFirst(req) {
   const cached = await cache.match(req, { ignoreSearch: true });
   if (cached) return cached;
   const res = await fetch(req);
-  if (res.ok) await cache.put(req, res.clone());
+  if (res.status === 200) await cache.put(req, res.clone());  // a 206 (a range) cannot be stored
   return res;
+}
+
+/** A clinic's uploaded picture or video: the copy "Save for offline" stored, else the network
+ * (not stored by itself: videos are large, so they are kept only when the patient asks). A
+ * video's range request gets the whole stored file, which the player accepts. */
+async function savedFirst(req) {
+  const cached = await caches.match(req.url, { cacheName: MEDIA_CACHE });
+  return cached || fetch(req);
+}
+
+/** "Save for offline": store each URL not stored yet; answers how many are stored. */
+async function saveForOffline(urls) {
+  const cache = await caches.open(MEDIA_CACHE);
+  let saved = 0;
+  for (const url of urls) {
+    try {
+      if (!(await cache.match(url, { ignoreSearch: true }))) await cache.add(new Request(url, { credentials: 'same-origin' }));
+      saved += 1;
+    } catch (err) { /* reported as not saved */ }
+  }
+  return { saved, total: urls.length };
 }
 
 async function cacheMedia(urls) {
@@ -144,6 +167,9 @@ self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'cache-media' && Array.isArray(data.urls)) event.waitUntil(cacheMedia(data.urls));
   if (data.type === 'replay') event.waitUntil(replayOutbox().catch(() => {}));
+  if (data.type === 'save-offline' && Array.isArray(data.urls) && event.ports[0]) {
+    event.waitUntil(saveForOffline(data.urls).then((result) => event.ports[0].postMessage(result)));
+  }
 });
 
 /* ---- outbox: the rule and the stores are in static/js/outbox-core.js ---- */

@@ -39,6 +39,37 @@ function readAloud(lines) {
   return button;
 }
 
+/** The clinic's own picture and video of the exercise, if it has them. */
+function clinicMedia(ex) {
+  return [
+    ex.image_url ? h('img', { class: 'photo', src: ex.image_url, alt: _('Picture of the exercise: {name}', { name: ex.name }) }) : null,
+    ex.video_url ? h('video', { class: 'photo', src: ex.video_url, controls: true, preload: 'metadata', playsinline: true,
+      'aria-label': _('Video of the exercise: {name}', { name: ex.name }) }) : null,
+  ];
+}
+
+/** "Save for offline": the service worker stores the exercise's pictures and video and says
+ * how many it stored; nothing is stored before the patient asks. */
+function saveOffline(ex) {
+  const urls = [ex.media_url, ex.image_url, ex.video_url].filter(Boolean);
+  const worker = navigator.serviceWorker?.controller;
+  if (!urls.length || !worker) return null;
+  const status = h('p', { class: 'hint', role: 'status' });
+  const button = h('button', { type: 'button', class: 'btn' }, _('Save for offline'));
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    status.textContent = _('Saving…');
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data }) => {
+      button.disabled = false;
+      status.textContent = data.saved === data.total ? _('Saved: this exercise works without a connection.')
+        : _('Not everything was saved. Try again when you are online.');
+    };
+    worker.postMessage({ type: 'save-offline', urls }, [channel.port2]);
+  });
+  return h('div', { class: 'save-offline' }, button, status);
+}
+
 const sideWord = (side) => ({ left: _('Left side'), right: _('Right side') }[side] || '');
 
 export default async function exerciseView({ id }) {
@@ -107,6 +138,8 @@ export default async function exerciseView({ id }) {
     h('p', { class: 'dose lead' }, doseText(dose)),
     readAloud([ex.name, doseText(dose), ex.summary, ...(ex.steps || []), ...(ex.cues || []), ex.safety]),
     ex.media_url ? drawing(ex.media_url, _('Illustration of the exercise: {name}', { name: ex.name })) : null,
+    clinicMedia(ex),
+    saveOffline(ex),
     ex.summary ? h('p', {}, ex.summary) : null,
     dose.notes ? h('p', { class: 'card note' }, h('strong', {}, _('From your therapist:')), ' ', dose.notes) : null,
     h('section', { class: 'card player', 'aria-label': _('Exercise timer and counter') },

@@ -51,7 +51,9 @@ function card(item, logs) {
   const finished = target > 0 && item.done >= target;
   const name = `ex-${item.prescription_id}`;
   return h('li', { class: `card exercise${finished ? ' finished' : ''}`, 'aria-labelledby': name },
-    ex.media_url ? drawing(ex.media_url, '', 'thumb') : null,
+    ex.media_url ? drawing(ex.media_url, '', 'thumb')
+      // A clinic's own exercise: its picture (left out offline unless saved for offline).
+      : ex.image_url ? h('img', { class: 'thumb', src: ex.image_url, alt: '', onerror: (e) => e.target.remove() }) : null,
     h('div', { class: 'card-body' },
       h('h2', { id: name }, ex.name),
       h('p', { class: 'dose' }, doseText(dose)),
