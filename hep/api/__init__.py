@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         alerts,
         auth,
         checkins,
+        clinic,
         clinical,
         completions,
         devices,
@@ -27,5 +28,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
-                   push, devices, patient_data, fhir, monitoring):
+                   push, devices, patient_data, fhir, monitoring, clinic):
         api.register_blueprint(module.bp)

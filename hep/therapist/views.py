@@ -88,11 +88,11 @@ def login():
 
 def landing_page(user) -> str:
     """Where a signed-in staff member goes: the page they asked for, else their start page
-    (admins, who have no patient list, their account page)."""
+    (admins, who have no patient list, the clinic's page)."""
     target = request.args.get("next", "")
     if target.startswith("/t/"):
         return target
-    return url_for("therapist.account" if user.role == "admin" else "therapist.patients")
+    return url_for("therapist.admin" if user.role == "admin" else "therapist.patients")
 
 
 @bp.post("/logout")

@@ -15,7 +15,7 @@ from hep.models import Exercise, Patient
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
 BODILESS = {"auth.logout", "patients.new_invite", "account.setup", "devices.sign_out_device",
-            "monitoring.delete_time_log"}
+            "monitoring.delete_time_log", "clinic.disable_therapist", "clinic.enable_therapist"}
 
 
 def _api_routes(app):
