@@ -121,3 +121,10 @@ def test_the_filtered_and_sorted_list_costs_what_the_whole_list_costs(app, thera
     whole, _ = counted(therapist_api, "/api/v1/patients")
     for query in ("?q=bulk&flag=low_adherence&sort=last_activity", "?sort=name", "?q=0001"):
         assert counted(therapist_api, "/api/v1/patients" + query)[0] <= whole
+
+
+def test_every_flag_a_row_can_carry_can_be_filtered(app):
+    from hep.care.attention import FLAG_CODES, _labels
+
+    with app.test_request_context():
+        assert set(_labels()) | {"assessment_red_flag", "not_joined"} == set(FLAG_CODES)

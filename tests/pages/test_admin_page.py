@@ -149,3 +149,10 @@ def test_the_page_and_the_api_leave_the_same_audit_events(app, api, clinic, enro
     post_form(browser, f"/t/admin/patients/{patient_id}/reassign", {"therapist_id": str(clinic["pat"])}, form_page="/t/admin")
     post_form(browser, "/t/admin/therapists", {"email": "two@clinic.test", "display_name": "Two"}, form_page="/t/admin")
     assert len(through_api) == 4 and events()[4:] == through_api
+
+
+def test_a_disabled_therapist_with_patients_is_marked_for_reassigning(clinic, enrolled):
+    browser = clinic["browser"]
+    post_form(browser, f"/t/admin/therapists/{clinic['pat']}/disable", {}, form_page="/t/admin")
+    row = re.search(rf'<tr data-staff-id="{clinic["pat"]}">.*?</tr>', text_of(browser.get("/t/admin")), re.S).group(0)
+    assert "Disabled" in row and "Reassign their patients" in row
