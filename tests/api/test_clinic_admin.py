@@ -178,8 +178,12 @@ def test_another_clinics_admin_reaches_none_of_it(app, api, clinic, enrolled):
         assert other.post(path).status_code == 404, path
     moved = other.post(f"/api/v1/clinic/patients/{patient_id}/reassign", {"therapist_id": clinic["other_therapist"]})
     assert moved.status_code == 404
+    # And the other way round: another clinic's therapist is not ours to disable.
+    for action in ("disable", "enable"):
+        assert clinic["admin"].post(f"/api/v1/clinic/therapists/{clinic['other_therapist']}/{action}").status_code == 404
     with app.app_context():
         assert User.get_by_id(clinic["pat"]).is_active and Patient.get_by_id(patient_id).therapist_id == clinic["pat"]
+        assert User.get_by_id(clinic["other_therapist"]).is_active
 
 
 def test_an_admin_has_no_patients_and_a_therapist_no_clinic_routes(clinic, enrolled, therapist_api):
