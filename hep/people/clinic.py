@@ -84,13 +84,20 @@ def clinic_staff(admin: User, user_id: int) -> User:
 def invite_therapist(admin: User, email: str, display_name: str) -> Invitation:
     """Create a therapist of the admin's clinic with no password, and a set-password link
     (e-mailed when e-mail is set up, else handed back once). Raises ``Invalid`` naming
-    ``email`` when the address already has an account."""
-    email = normalise_email(email)
+    ``email`` when the address already has an account, ``display_name`` when it is blank."""
+    email, display_name = normalise_email(email), display_name.strip()
+    if not display_name:
+        raise Invalid(errors={"display_name": [_("Enter the therapist's name.")]})
+    taken = Invalid(errors={"email": [_("This address already has an account.")]})
     with db.atomic():
         if User.by_email(email) is not None:
-            raise Invalid(errors={"email": [_("This address already has an account.")]})
-        user = User.create(clinic=admin.clinic_id, role="therapist", email=email, password_hash=None,
-                           display_name=display_name.strip(), locale=admin.locale)
+            raise taken
+        try:
+            with db.atomic():  # a savepoint: the same address invited twice at once
+                user = User.create(clinic=admin.clinic_id, role="therapist", email=email, password_hash=None,
+                                   display_name=display_name, locale=admin.locale)
+        except pw.IntegrityError:
+            raise taken from None
         token = password_reset.issue(user, ttl=INVITE_TTL)
         expires = utcnow() + INVITE_TTL
         audit.record("clinic.therapist_invite", therapist_id=user.id, email=email)

@@ -90,6 +90,7 @@ def test_an_invited_therapist_chooses_a_password_with_the_link_shown_once(app, a
     ({"email": "tb@b.test", "display_name": "Someone else's"}, "email"),
     ({"email": "not an address", "display_name": "X"}, "email"),
     ({"email": "x@clinic.test", "display_name": ""}, "display_name"),
+    ({"email": "x@clinic.test", "display_name": "   "}, "display_name"),
 ])
 def test_an_invitation_that_cannot_be_made_is_422_and_writes_nothing(app, clinic, body, field):
     with app.app_context():
