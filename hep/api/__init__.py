@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         alerts,
         auth,
         checkins,
+        clinic,
         clinical,
         completions,
         devices,
@@ -28,5 +29,5 @@ def register(app: Flask) -> None:
     )
 
     for module in (auth, account, exercises, patients, templates, today, completions, checkins, progress, clinical, alerts,
-                   push, devices, patient_data, fhir, monitoring, messages):
+                   push, devices, patient_data, fhir, monitoring, messages, clinic):
         api.register_blueprint(module.bp)

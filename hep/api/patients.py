@@ -11,7 +11,7 @@ from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.programs import apply as applying
 from hep.programs import templates, versions
-from hep.schemas.people import InviteIn, InviteOut, PatientCreatedOut, PatientIn, PatientOut
+from hep.schemas.people import InviteIn, InviteOut, PatientCreatedOut, PatientIn, PatientListQuery, PatientOut
 from hep.schemas.programs import ApplyIn, ProgramIn, ProgramOut, ProgramVersionOut
 
 bp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients (therapists)")
@@ -19,10 +19,13 @@ bp = Blueprint("patients", __name__, url_prefix="/api/v1", description="Patients
 
 @bp.get("/patients")
 @require_role("therapist")
+@bp.arguments(PatientListQuery, location="query")
 @bp.response(200, PatientOut(many=True))
-def list_patients():
-    """Own patients, those needing attention first, each with the flags saying why."""
-    return patient_list(current_user)
+def list_patients(query):
+    """Own patients, each with the flags saying why they need attention: those needing it
+    first (``sort=urgency``), or latest active first, or by name; ``q`` searches the names,
+    ``flag`` keeps the patients carrying that flag."""
+    return patient_list(current_user, query["q"], query["flag"], query["sort"])
 
 
 @bp.post("/patients")

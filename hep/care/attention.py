@@ -1,16 +1,20 @@
 """Why a patient needs the therapist's attention: the summary's alerts as list flags, and
-the rows of the patient list (the JSON API's and the page's).
+the rows of the patient list (the JSON API's and the page's), searched, filtered and sorted.
 
 The list is read in a fixed number of statements however many patients and however long
 their history: the patients, their stored unresolved alerts (with the prescriptions' names),
 the day counts of :func:`hep.logbook.sessions.sessions_done`, and one grouped read each for
-the current phase, whether they joined, their last active day and their unread messages. No clinical summary is
-computed per patient: the stored alerts are what the summary raised.
+the current phase, whether they joined, their last logged day and last check-in, and their
+unread messages. No clinical summary is computed per patient: the stored alerts are what the
+summary raised. Search, flag filter and sort work on the rows in Python (names matched with
+case and accents folded, which SQLite's LIKE cannot do beyond ASCII), so they add no statement.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 import peewee as pw
 from flask_babel import gettext as _
@@ -21,6 +25,14 @@ from hep.messages.threads import unread_counts
 from hep.models import Alert, CheckIn, Completion, Invite, Patient, Program, ProgramVersion
 from hep.programs.versions import prescription_names
 from hep.timeutil import today_in
+
+#: The flag codes a row can carry (the ``flag`` filter accepts these): the engine's alert
+#: codes, an assessment's red flags under one code, and a patient who has not joined.
+FLAG_CODES = ("red_flag", "weakness_worse", "both_legs", "new_neuro_signs", "peripheralising",
+              "regress_recommended", "low_adherence", "no_checkins", "no_logs", "no_recent_logs",
+              "assessment_red_flag", "not_joined")
+#: The orders of the list: most urgent first (the default), latest activity first, by name.
+SORTS = ("urgency", "last_activity", "name")
 
 
 def _labels() -> dict[str, str]:
@@ -38,13 +50,23 @@ def _labels() -> dict[str, str]:
     }
 
 
-def patients_by_attention(therapist) -> list[tuple[Patient, list[dict]]]:
-    """The therapist's patients with their flags, most urgent first, then by name."""
-    patients = list(Patient.of_therapist(therapist).order_by(Patient.display_name))
+def flag_label(code: str) -> str:
+    """The translated label of a flag code (as the list's flags show it)."""
+    if code == "not_joined":
+        return not_joined_flag()["label"]
+    if code == "assessment_red_flag":
+        return _("Red flag in assessment")
+    return _labels().get(code, code.replace("_", " "))
+
+
+def patients_flagged(therapist, q: str = "") -> list[tuple[Patient, list[dict]]]:
+    """The therapist's patients whose name contains ``q`` (ignoring case and accents; all
+    when empty), with their stored flags."""
+    needle = folded(q.strip())
+    patients = [p for p in Patient.of_therapist(therapist).order_by(Patient.display_name, Patient.id)
+                if needle in folded(p.display_name)]
     flags = flags_of(patients)
-    rows = [(p, flags[p.id]) for p in patients]
-    rows.sort(key=lambda pair: min((LEVEL_RANK[f["level"]] for f in pair[1]), default=len(LEVEL_RANK)))
-    return rows
+    return [(p, flags[p.id]) for p in patients]
 
 
 def patient_flags(patient: Patient) -> list[dict]:
@@ -83,14 +105,44 @@ def _flags(unresolved: list[Alert], names: dict[int, str], labels: dict[str, str
     return list(flags.values())
 
 
-def patient_list(therapist) -> list[dict]:
-    """The patient list, most urgent first: :func:`patient_row` for each patient."""
-    return patient_rows(patients_by_attention(therapist))
+def patient_list(therapist, q: str = "", flag: str | None = None, sort: str = "urgency") -> list[dict]:
+    """The therapist's patient list: :func:`patient_row` of each patient whose name contains
+    ``q`` (ignoring case and accents) and, with ``flag``, who carries that flag code (one of
+    :data:`FLAG_CODES`), in the order ``sort`` names (one of :data:`SORTS`): ``urgency``
+    (most severe flag first), ``last_activity`` (latest first, never active last) or
+    ``name``; ties by name. The caller validates ``flag`` and ``sort``."""
+    rows = patient_rows(patients_flagged(therapist, q))
+    if flag:
+        rows = [row for row in rows if any(f["code"] == flag for f in row["flags"])]
+    return sorted(rows, key=_ORDERS[sort])
+
+
+def folded(text: str) -> str:
+    """``text`` for matching and ordering names: case and accents folded away, so "angela"
+    finds "Ángela" and she sorts among the A's, not after the Z's."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _by_name(row: dict) -> tuple:
+    return (folded(row["display_name"]), row["id"])
+
+
+def _by_urgency(row: dict) -> tuple:
+    return (min((LEVEL_RANK.get(f["level"], len(LEVEL_RANK)) for f in row["flags"]), default=len(LEVEL_RANK) + 1),
+            *_by_name(row))
+
+
+def _by_last_activity(row: dict) -> tuple:
+    last = row["last_activity"]
+    return (last is None, -(last.toordinal() if last else 0), *_by_name(row))
+
+
+_ORDERS = {"urgency": _by_urgency, "last_activity": _by_last_activity, "name": _by_name}
 
 
 def patient_row(patient: Patient, flags: list[dict]) -> dict:
     """One patient as the list shows it: who, their flags, phase, whether they joined, their
-    last active day, and today's sessions done of those targeted."""
+    last active day and last check-in day, and today's sessions done of those targeted."""
     return patient_rows([(patient, flags)])[0]
 
 
@@ -102,7 +154,7 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
     counts = sessions_done(patients, set(todays.values())) if patients else {}
     phases = current_phases(patients)
     joined = joined_ids(patients)
-    last = last_activities(patients)
+    last = last_days(patients)
     unread = unread_counts(patients, "therapist")
     rows = []
     for patient, flags in ranked:
@@ -118,7 +170,8 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
             "joined": patient.id in joined,
             "phase": phases.get(patient.id),
             "flags": flags,
-            "last_activity": last.get(patient.id),
+            "last_activity": last.activity.get(patient.id),
+            "last_checkin": last.checkin.get(patient.id),
             "sessions_today": {"done": today.counted, "target": today.sessions_target},
             "unread_messages": unread[patient.id],
         })
@@ -153,20 +206,31 @@ def joined_ids(patients: Sequence[Patient]) -> set[int]:
             .where(Invite.patient.in_(_ids(patients)) & Invite.used_at.is_null(False)).tuples()}
 
 
-def last_activities(patients: Sequence[Patient]) -> dict[int, date]:
-    """Each patient's latest local day with a logged session or a check-in (patients with
-    neither are left out)."""
+class LastDays(NamedTuple):
+    """Per patient id: the latest local day with a logged session or a check-in
+    (``activity``), and the latest check-in day (``checkin``); patients without one are left out."""
+
+    activity: dict[int, date]
+    checkin: dict[int, date]
+
+
+def last_days(patients: Sequence[Patient]) -> LastDays:
+    """:class:`LastDays` of the patients, in two grouped statements."""
+    found = LastDays({}, {})
     if not patients:
-        return {}
-    latest: dict[int, date] = {}
+        return found
     for model, day in ((Completion, Completion.local_date), (CheckIn, CheckIn.date)):
         rows = (model.select(model.patient, pw.fn.MAX(day)).where(model.patient.in_(_ids(patients)))
                 .group_by(model.patient).tuples())
         for pid, value in rows:
             value = day.python_value(value)  # SQLite gives an aggregate's date as text
-            if value is not None and (pid not in latest or value > latest[pid]):
-                latest[pid] = value
-    return latest
+            if value is None:
+                continue
+            if model is CheckIn:
+                found.checkin[pid] = value
+            if pid not in found.activity or value > found.activity[pid]:
+                found.activity[pid] = value
+    return found
 
 
 def _ids(patients: Sequence[Patient]) -> list[int]:

@@ -81,15 +81,16 @@ def send_link(user_id: int) -> str:
     return "sent"
 
 
-def issue(user: User) -> str:
-    """A new reset token for ``user`` (earlier unused ones revoked); only its hash is stored."""
+def issue(user: User, ttl: timedelta = TOKEN_TTL) -> str:
+    """A new reset token for ``user`` (earlier unused ones revoked), usable for ``ttl`` (a
+    new account's set-password link lives longer: ``hep.people.clinic``); only its hash is stored."""
     now = to_storage(utcnow())
     token = secrets.token_urlsafe(32)
     with db.atomic():
         PasswordReset.update(revoked_at=now).where(
             (PasswordReset.user == user.id) & PasswordReset.used_at.is_null() & PasswordReset.revoked_at.is_null()
         ).execute()
-        PasswordReset.create(user=user.id, token_hash=_digest(token), created_at=now, expires_at=now + TOKEN_TTL)
+        PasswordReset.create(user=user.id, token_hash=_digest(token), created_at=now, expires_at=now + ttl)
     return token
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from hep.care.attention import FLAG_CODES, SORTS
 from hep.models.alerts import LEVELS
 from hep.schemas.fields import Instant, TimeZoneName
 
@@ -56,6 +57,17 @@ class PatientIn(Schema):
     email = fields.Email(load_default=None, allow_none=True)
 
 
+class PatientListQuery(Schema):
+    """Search, filter and order of the patient list (``hep.care.attention.patient_list``)."""
+
+    q = fields.String(load_default="", validate=validate.Length(max=200),
+                      metadata={"description": "Only patients whose name contains this (ignoring case and accents)"})
+    flag = fields.String(load_default=None, validate=validate.OneOf(FLAG_CODES),
+                         metadata={"description": "Only patients carrying this flag code"})
+    sort = fields.String(load_default="urgency", validate=validate.OneOf(SORTS), metadata={
+        "description": "urgency: most severe flag first; last_activity: latest first; name"})
+
+
 class SessionsTodayOut(Schema):
     done = fields.Integer()
     target = fields.Integer()
@@ -81,7 +93,9 @@ class PatientOut(Schema):
     joined = fields.Boolean()
     phase = fields.String(allow_none=True)
     flags = fields.List(fields.Nested(FlagOut))
-    last_activity = fields.Date(allow_none=True)
+    last_activity = fields.Date(allow_none=True, metadata={
+        "description": "The latest local day with a logged session or a check-in"})
+    last_checkin = fields.Date(allow_none=True, metadata={"description": "The latest morning check-in's day"})
     sessions_today = fields.Nested(SessionsTodayOut)
     unread_messages = fields.Integer(metadata={"description": "The patient's messages the therapist has not read"})
 

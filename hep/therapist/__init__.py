@@ -1,6 +1,7 @@
 """The therapist workspace (server-rendered pages)."""
 from hep.therapist import (
     account_views,  # noqa: F401  (registers the sign-in steps and account pages on bp)
+    admin_views,  # noqa: F401  (the clinic admin's page: therapists and reassigning patients)
     apply_views,  # noqa: F401  (applying a recommendation, after a confirmation page)
     clinical_views,  # noqa: F401  (registers the clinical-record pages on bp)
     data_rights_views,  # noqa: F401  (the audit trail and erasure pages)

@@ -13,15 +13,14 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from hep.care import monitoring
-from hep.care.attention import patient_list
 from hep.errors import Invalid
 from hep.exports.rtm_report import rtm_csv_response
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas.monitoring import MonthField, TimeLogEntryIn
 from hep.therapist.assessment_form import message
-from hep.therapist.forms import COMMON_ZONES, flatten, number
-from hep.therapist.views import bp
+from hep.therapist.forms import flatten, number
+from hep.therapist.views import bp, patients_page
 from hep.timeutil import today_in, utcnow
 
 ENTRY_FIELDS = ("worked_on", "minutes", "note", "interactive_contact")
@@ -101,6 +100,5 @@ def rtm_report():
         month = _month(text)
     except ValidationError:
         flash(_("Choose a month as YYYY-MM to download the remote-monitoring report."), "error")
-        return render_template("therapist/patients.html", rows=patient_list(current_user), values={},
-                               errors={}, zones=COMMON_ZONES, report_month=text), 422
+        return patients_page({}, {}, report_month=text), 422
     return rtm_csv_response(current_user, month)

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 
 from hep.care import alerts
-from hep.care.attention import patient_list
+from hep.care.attention import FLAG_CODES, flag_label, patient_list
 from hep.care.monitoring import monitoring_view
 from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
@@ -29,7 +29,7 @@ from hep.people.auth import require_role
 from hep.programs import templates
 from hep.programs import versions as programs
 from hep.push.subscriptions import last_timezone_change
-from hep.schemas.people import PatientIn
+from hep.schemas.people import PatientIn, PatientListQuery
 from hep.schemas.programs import ProgramIn, TemplateIn
 from hep.therapist import forms
 
@@ -89,11 +89,11 @@ def login():
 
 def landing_page(user) -> str:
     """Where a signed-in staff member goes: the page they asked for, else their start page
-    (admins, who have no patient list, their account page)."""
+    (admins, who have no patient list, the clinic's page)."""
     target = request.args.get("next", "")
     if target.startswith("/t/"):
         return target
-    return url_for("therapist.account" if user.role == "admin" else "therapist.patients")
+    return url_for("therapist.admin" if user.role == "admin" else "therapist.patients")
 
 
 @bp.post("/logout")
@@ -114,12 +114,29 @@ def service_worker():
 @bp.get("/patients")
 @require_role("therapist")
 def patients():
-    return _patients_page({}, {}), 200
+    """The patient list, searched, filtered and sorted by the GET form's ``q``, ``flag`` and
+    ``sort`` (the API's ``PatientListQuery``); a value it does not know is 422 with the
+    whole list and the field marked."""
+    try:
+        listing = PatientListQuery().load(_list_args())
+    except ValidationError as exc:
+        return patients_page({}, {}, list_errors=forms.flatten(exc.messages)), 422
+    return patients_page({}, {}, listing=listing), 200
 
 
-def _patients_page(values: dict, errors: dict) -> str:
-    return render_template("therapist/patients.html", rows=patient_list(current_user), values=values,
-                           errors=errors, zones=forms.COMMON_ZONES)
+def _list_args() -> dict:
+    # Empty fields of the GET form mean "no filter", as an absent parameter does.
+    return {k: v for k in ("q", "flag", "sort") if (v := request.args.get(k, "").strip())}
+
+
+def patients_page(values: dict, errors: dict, listing: dict | None = None, list_errors: dict | None = None,
+                   **extra) -> str:
+    """The list page; ``values`` and ``errors`` are the add-a-patient form's."""
+    listing = listing or PatientListQuery().load({})
+    rows = patient_list(current_user, listing["q"], listing["flag"], listing["sort"])
+    return render_template("therapist/patients.html", rows=rows, values=values, errors=errors,
+                           zones=forms.COMMON_ZONES, listing=listing, list_errors=list_errors or {},
+                           flag_options=[(code, flag_label(code)) for code in FLAG_CODES], **extra)
 
 
 @bp.post("/patients")
@@ -129,7 +146,7 @@ def create_patient():
     try:
         body = PatientIn().load({**values, "email": values["email"] or None})
     except ValidationError as exc:
-        return _patients_page(values, forms.flatten(exc.messages)), 422
+        return patients_page(values, forms.flatten(exc.messages)), 422
     patient = patient_service.create_patient(current_user, body["display_name"], body["timezone"], body["email"])
     _remember_join_link(patient)
     flash(_("Patient created. Share the join link below with them."), "success")

@@ -56,6 +56,14 @@ THERAPIST = {
 # Patient or therapist; a clinic's uploaded file: its staff, and its patients who have the
 # exercise in their program (tests/api/test_own_exercises.py).
 EITHER = {"clinical.list_instruments", "clinical.get_instrument", "exercises.media_file"}
+# The clinic's admins, within their own clinic: another clinic's ids are 404
+# (tests/api/test_clinic_admin.py, tests/pages/test_admin_page.py).
+ADMIN = {
+    "clinic.list_therapists", "clinic.invite_therapist", "clinic.disable_therapist", "clinic.enable_therapist",
+    "clinic.list_clinic_patients", "clinic.reassign_patient",
+    "therapist.admin", "therapist.invite_therapist", "therapist.disable_therapist", "therapist.enable_therapist",
+    "therapist.reassign_patient",
+}
 # Everything under a therapist's patient: another therapist must get 404.
 PER_PATIENT_PREFIXES = ("/api/v1/patients/<int:patient_id>", "/t/patients/<int:patient_id>")
 
@@ -90,7 +98,7 @@ def _url(rule, **values):
     defaults = {"patient_id": 1, "item_id": 1, "alert_id": 1, "completion_id": str(uuid.uuid4()),
                 "checkin_id": str(uuid.uuid4()), "code": "nprs", "entry_id": 1, "device_id": "x" * 32,
                 "locale": "en", "token": "x" * 20, "filename": "css/app.css",
-                "prescription_id": 1, "exercise_id": 1, "name": "0" * 32 + ".png"}
+                "prescription_id": 1, "exercise_id": 1, "name": "0" * 32 + ".png", "user_id": 1}
     defaults.update(values)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(defaults[m.group(1)]), rule.rule)
 
@@ -100,7 +108,7 @@ def _audience(rule):
         return "per-patient"
     for name, group in (("public", PUBLIC), ("signed-in", SIGNED_IN), ("patient", PATIENT),
                         ("therapist", THERAPIST), ("either", EITHER), ("sign-in-step", SIGN_IN_STEPS),
-                        ("staff", STAFF)):
+                        ("staff", STAFF), ("admin", ADMIN)):
         if rule.endpoint in group:
             return name
     return None
@@ -127,15 +135,31 @@ def test_signed_out_is_401_or_sent_to_sign_in(app, api):
 def test_patients_cannot_use_therapist_routes(app, enrolled):
     patient, patient_id, _ = enrolled
     for method, rule in _routes(app):
-        if _audience(rule) in {"therapist", "per-patient", "staff"}:
+        if _audience(rule) in {"therapist", "per-patient", "staff", "admin"}:
             response = patient.request(method, _url(rule, patient_id=patient_id), json={})
             assert response.status_code == 403, (method, rule.rule)
 
 
-def test_therapists_cannot_use_patient_routes(app, therapist_api):
+def test_therapists_cannot_use_patient_or_admin_routes(app, therapist_api):
     for method, rule in _routes(app):
-        if _audience(rule) == "patient":
+        if _audience(rule) in {"patient", "admin"}:
             assert therapist_api.request(method, _url(rule), json={}).status_code == 403, (method, rule.rule)
+
+
+def test_admins_cannot_use_therapist_patient_or_per_patient_routes(app, api, enrolled):
+    """An admin manages the clinic but opens no patient's record (the audit trail aside; the
+    library and the like are open to staff, and say so in their roles)."""
+    _patient, patient_id, _program = enrolled
+    with app.app_context():
+        create_or_update_therapist("boss@clinic.test", PASSWORD, "Boss", "Clinic A", admin=True)
+    admin = api()
+    assert admin.post("/api/v1/auth/login", {"email": "boss@clinic.test", "password": PASSWORD}).status_code == 200
+    staff_too = {e for e, view in app.view_functions.items() if "admin" in getattr(view, "required_roles", ())}
+    assert staff_too >= {"patient_data.audit_trail", "therapist.audit_trail"}
+    for method, rule in _routes(app):
+        if _audience(rule) in {"therapist", "patient", "per-patient"} and rule.endpoint not in staff_too:
+            response = admin.request(method, _url(rule, patient_id=patient_id), json={})
+            assert response.status_code == 403, (method, rule.rule)
 
 
 def test_another_therapist_reaches_none_of_the_patients_routes(app, api, enrolled, therapist_api):

@@ -15,7 +15,8 @@ from hep.models import Exercise, Patient
 API_DIR = Path(__file__).resolve().parents[2] / "hep" / "api"
 # Write routes that take no body: the rest must document one.
 BODILESS = {"auth.logout", "account.setup", "devices.sign_out_device",
-            "monitoring.delete_time_log", "exercises.archive_exercise"}
+            "monitoring.delete_time_log", "exercises.archive_exercise", "clinic.disable_therapist",
+            "clinic.enable_therapist"}
 
 
 def _api_routes(app):

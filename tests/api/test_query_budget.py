@@ -31,7 +31,7 @@ LARGE = {"patients": 60, "days": 90, "exercises": 8, "versions": 6}
 
 @dataclass(frozen=True)
 class Spec:
-    """One request: who sends it (``patient``, ``therapist``, ``anonymous`` or ``fresh_patient``, a
+    """One request: who sends it (``patient``, ``therapist``, ``admin``, ``anonymous`` or ``fresh_patient``, a
     patient signed in on a new device for this request alone), the path (``str.format`` with
     the world's ids), the body, the statuses it may answer, and the most statements it may run."""
 
@@ -201,6 +201,18 @@ SPECS: dict[str, Spec] = {
         "therapist", "/api/v1/patients/{erase_id}/erasure", 42, lambda w: {"confirm": w["erase_name"]}, (204,),
         chunked=True),
     "POST /api/v1/auth/logout": Spec("fresh_patient", "/api/v1/auth/logout", 5, lambda w: {}),
+    # The clinic admin (the world's clinic holds both worlds' patients: the small world's admin lists 4, the large one's 64).
+    "GET /api/v1/clinic/therapists": Spec("admin", "/api/v1/clinic/therapists", 3),
+    "POST /api/v1/clinic/therapists": Spec(
+        "admin", "/api/v1/clinic/therapists", 8,
+        lambda w: {"email": f"new-{uuid.uuid4().hex[:8]}@clinic.test", "display_name": "New Therapist"}, (201,)),
+    "POST /api/v1/clinic/therapists/<int:user_id>/disable": Spec(
+        "admin", "/api/v1/clinic/therapists/{spare_id}/disable", 6, lambda w: {}),
+    "POST /api/v1/clinic/therapists/<int:user_id>/enable": Spec(
+        "admin", "/api/v1/clinic/therapists/{spare_id}/enable", 5, lambda w: {}),
+    "GET /api/v1/clinic/patients": Spec("admin", "/api/v1/clinic/patients", 3),
+    "POST /api/v1/clinic/patients/<int:patient_id>/reassign": Spec(
+        "admin", "/api/v1/clinic/patients/{reassign_id}/reassign", 6, lambda w: {"therapist_id": w["spare_id"]}),
 }
 
 
@@ -231,6 +243,12 @@ def _world(app, api, size: dict) -> dict:
     therapist = {"id": user.id, "email": email, "password": PASSWORD}
     therapist_api = api()
     assert therapist_api.post("/api/v1/auth/login", {"email": email, "password": PASSWORD}).status_code == 200
+    with app.app_context():
+        admin_email, spare_email = f"admin{size['patients']}@clinic.test", f"spare{size['patients']}@clinic.test"
+        create_or_update_therapist(admin_email, PASSWORD, "Boss", "Clinic A", admin=True)
+        spare_id = create_or_update_therapist(spare_email, PASSWORD, "Spare", "Clinic A")[0].id
+    admin = api()
+    assert admin.post("/api/v1/auth/login", {"email": admin_email, "password": PASSWORD}).status_code == 200
     with app.app_context():
         ids = add_patients(therapist["id"], size["patients"], days=size["days"], exercises=size["exercises"],
                            versions=size["versions"], name=f"P{size['patients']}", alert_every=10)
@@ -273,7 +291,7 @@ def _world(app, api, size: dict) -> dict:
         "prescription_id": prescription_id, "completion_id": completion.get_json()["id"],
         "checkin_id": checkin_id, "alert_id": alert_id, "item_id": item.get_json()["id"], "device_id": device_id,
         "exercise_id": today["items"][0]["exercise"]["id"], "today": today["date"], "month": today["date"][:7],
-        "entry_id": entry.get_json()["id"],
+        "entry_id": entry.get_json()["id"], "admin": admin, "spare_id": spare_id, "reassign_id": ids[3],
         "own_exercise_id": own["id"], "media_name": uploaded.get_json()["image_url"].rsplit("/", 1)[-1],
         "email": therapist["email"], "password": therapist["password"],
     }
@@ -282,7 +300,7 @@ def _world(app, api, size: dict) -> dict:
 def _measure(api, world: dict) -> dict[str, tuple[int, int]]:
     counts = {}
     for route, spec in SPECS.items():
-        client = {"patient": world["patient"], "therapist": world["therapist"], "anonymous": api(),
+        client = {"patient": world["patient"], "therapist": world["therapist"], "anonymous": api(), "admin": world["admin"],
                   "fresh_patient": world["phone"]() if spec.who == "fresh_patient" else None}[spec.who]
         method = route.split(" ", 1)[0]
         if method != "GET" and client.csrf is None:
