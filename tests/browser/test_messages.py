@@ -1,7 +1,7 @@
 """Messages in Chromium: the patient writes from the app at a phone viewport (one message
 online, one offline then synced, each stored once), the therapist replies on the patient page,
 the patient sees the reply and the tab's unread badge clears; the screen is loaded only when
-opened, and it passes axe in Spanish."""
+opened, and it and the therapist's page pass axe."""
 from __future__ import annotations
 
 import re
@@ -75,6 +75,10 @@ def test_messages_both_ways_online_and_offline(app, browser, phone, live_server,
     staff.get_by_role("button", name="Send", exact=True).click()
     expect()(staff.get_by_text("Message sent.")).to_be_visible()
     expect()(thread.locator("li.message").last).to_contain_text("Not read yet")
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert [(v["id"], v["impact"]) for v in Axe().run(staff).response["violations"]
+            if v["impact"] in ("serious", "critical")] == []
     desk.close()
 
     # The patient: the badge shows one unread; opening the thread reads it and clears the badge.
