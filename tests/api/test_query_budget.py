@@ -204,7 +204,7 @@ SPECS: dict[str, Spec] = {
     # The clinic admin (the world's clinic holds both worlds' patients: the small world's admin lists 4, the large one's 64).
     "GET /api/v1/clinic/therapists": Spec("admin", "/api/v1/clinic/therapists", 3),
     "POST /api/v1/clinic/therapists": Spec(
-        "admin", "/api/v1/clinic/therapists", 8,
+        "admin", "/api/v1/clinic/therapists", 10,
         lambda w: {"email": f"new-{uuid.uuid4().hex[:8]}@clinic.test", "display_name": "New Therapist"}, (201,)),
     "POST /api/v1/clinic/therapists/<int:user_id>/disable": Spec(
         "admin", "/api/v1/clinic/therapists/{spare_id}/disable", 6, lambda w: {}),
