@@ -77,6 +77,11 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/me": Spec("patient", "/api/v1/me", 2),
     "PATCH /api/v1/me": Spec("patient", "/api/v1/me", 3, lambda w: {"locale": "es"}),
     "GET /api/v1/today": Spec("patient", "/api/v1/today", 4),
+    # The worlds' prescriptions have no self-progression bounds: refused (409, not_allowed)
+    # after reading the engine, the same path as a refusal on hold.
+    "POST /api/v1/today/<int:prescription_id>/progress": Spec(
+        "patient", "/api/v1/today/{prescription_id}/progress", 14,
+        lambda w: {"id": str(uuid.uuid4()), "direction": "harder"}, (409,)),
     "GET /api/v1/progress": Spec("patient", "/api/v1/progress?days=28", 10),
     "GET /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 2),
     "POST /api/v1/completions": Spec("patient", "/api/v1/completions", 22, _session, (201,)),

@@ -1,0 +1,8 @@
+-- 0014: self-progression bounds per prescription; versions a patient made carry their client id (sqlite).
+ALTER TABLE "prescription" ADD COLUMN "self_progression" TEXT;
+
+ALTER TABLE "program_version" ADD COLUMN "client_id" VARCHAR(36);
+
+ALTER TABLE "program_version" ADD COLUMN "request_hash" VARCHAR(64);
+
+CREATE UNIQUE INDEX "program_version_client_id" ON "program_version" ("client_id");
