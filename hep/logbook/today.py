@@ -47,6 +47,7 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
         "date": today,
         "timezone": patient.timezone,
         "phase": version.phase if version else None,
+        "version": version.number if version else None,
         "items": items,
         "checkin_due": worked_yesterday and checkin is None,
         "checkin_today": checkin_view(checkin) if checkin else None,

@@ -232,6 +232,8 @@ class TodayOut(Schema):
     date = fields.Date()
     timezone = fields.String()
     phase = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True, metadata={
+        "description": "The current program version's number; a new one is shown at GET /program."})
     items = fields.List(fields.Nested(TodayItemOut))
     checkin_due = fields.Boolean()
     checkin_today = fields.Nested("CheckInOut", allow_none=True,

@@ -31,7 +31,7 @@ STAFF = {"account.status", "account.disable", "therapist.account", "therapist.tw
 # Any role: a patient's device subscribes for reminders, a therapist's or admin's browser for alerts.
 SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
-    "today.today", "today.take_step", "progress.progress", "completions.create_completion",
+    "today.today", "today.take_step", "today.own_program", "progress.progress", "completions.create_completion",
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond", "clinical.own_activities",
     "push.get_reminders", "push.put_reminders",

@@ -77,6 +77,7 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/me": Spec("patient", "/api/v1/me", 2),
     "PATCH /api/v1/me": Spec("patient", "/api/v1/me", 3, lambda w: {"locale": "es"}),
     "GET /api/v1/today": Spec("patient", "/api/v1/today", 4),
+    "GET /api/v1/program": Spec("patient", "/api/v1/program", 4),
     # The worlds' prescriptions have no self-progression bounds: refused (409, not_allowed)
     # after reading the engine, the same path as a refusal on hold.
     "POST /api/v1/today/<int:prescription_id>/progress": Spec(
