@@ -123,3 +123,18 @@ def test_rising_pain_holds_the_offer_and_pain_above_the_ceiling_offers_the_easie
     assert taken.get_json()["created_by_role"] == "patient"
     assert taken.get_json()["items"][0]["reps"] == offer["reps"]
     assert today_item(patient)["offer"] is None  # the new prescription has no painful session yet
+
+
+def test_at_the_reps_ceiling_the_harder_exercise_is_offered_without_its_bounds(scenario):
+    patient = scenario([("hip-hinge-to-box", {"sets": 2, "reps": 10, "frequency_per_day": 1,
+                                              "self_progression": {"reps_max": 10, "to_harder": True}})])
+    patient.live(steady(8))
+    offer = today_item(patient)["offer"]
+    assert (offer["direction"], offer["how"]) == ("harder", "exercise")
+    assert offer["exercise_id"] != patient.exercises[0]
+    taken = step(patient)
+    assert taken.status_code == 201, taken.get_json()
+    [item] = taken.get_json()["items"]
+    assert item["exercise_id"] == offer["exercise_id"] and item["self_progression"] is None
+    assert {c["change"] for c in taken.get_json()["changes"]} == {"added", "removed"}
+    assert today_item(patient)["offer"] is None  # new bounds are the therapist's to set
