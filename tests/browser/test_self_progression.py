@@ -1,6 +1,7 @@
-"""Progress on one's own at a phone viewport: the step offered on Today and accepted (a new
-version by the patient), nothing offered while the recommendation is hold, and "What changed"
-shown once after the therapist's new version."""
+"""Progress on one's own at a phone viewport: the step offered on Today (axe clean in light
+and dark mode, in Spanish too) and accepted (a new version by the patient), nothing offered
+while the recommendation is hold, and "What changed" shown once after the therapist's new
+version."""
 from __future__ import annotations
 
 import uuid
@@ -50,15 +51,28 @@ def lived_steady_days(app, patient_id: int, days: int = 8) -> None:
 
 
 def test_the_next_step_is_offered_and_taken(phone, app, bounded_patient, therapist_http):
+    from axe_playwright_python.sync_playwright import Axe
+
     lived_steady_days(app, bounded_patient["id"])
     page = phone.new_page()
     join(page, bounded_patient)
-    offer = page.get_by_role("group", name="Ready for 12 reps?")
+    expect()(page.get_by_role("group", name="Ready for 12 reps?")).to_be_visible()
+    axe = Axe()
+    found = {}
+    for dark in (False, True):
+        page.emulate_media(color_scheme="dark" if dark else "light")
+        found[dark] = [(v["id"], len(v["nodes"])) for v in axe.run(page).response["violations"]
+                       if v["impact"] in ("serious", "critical")]
+    assert found == {False: [], True: []}
+
+    page.evaluate("localStorage.setItem('hep_locale', 'es')")
+    page.reload()
+    offer = page.get_by_role("group", name="¿Listo para 12 repeticiones?")
     expect()(offer).to_be_visible()
-    offer.get_by_role("button", name="Yes").click()
-    expect()(page.get_by_text("2 sets · 12 reps")).to_be_visible()
-    expect()(page.get_by_role("group", name="Ready for 12 reps?")).to_have_count(0)
-    expect()(page.get_by_role("heading", name="What changed")).to_have_count(0)  # the patient's own step
+    offer.get_by_role("button", name="Sí").click()
+    expect()(page.get_by_text("12 repeticiones")).to_be_visible()
+    expect()(page.get_by_role("group", name="¿Listo para 12 repeticiones?")).to_have_count(0)
+    expect()(page.get_by_role("heading", name="Qué cambió")).to_have_count(0)  # the patient's own step
 
     history = therapist_http.get(f"/api/v1/patients/{bounded_patient['id']}/program").json()["history"]
     assert [(v["number"], v["created_by_role"], v["items"][0]["reps"]) for v in history] == [
@@ -93,6 +107,11 @@ def test_nothing_is_offered_on_hold_and_what_changed_shows_once(phone, bounded_p
     expect()(notice).to_be_visible()
     expect()(notice.get_by_text("3 sets", exact=False)).to_be_visible()
     expect()(notice.get_by_text("Slower on the way down.", exact=False)).to_be_visible()
+    from axe_playwright_python.sync_playwright import Axe
+
+    for dark in (False, True):
+        page.emulate_media(color_scheme="dark" if dark else "light")
+        assert not [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
     notice.get_by_role("button", name="Got it").click()
     page.reload()
     expect()(page.get_by_text("3 sets · 10 reps")).to_be_visible()
