@@ -64,6 +64,8 @@ def _valid_bodies(exercise_id: int) -> dict:
                                                 "fear_before": 10, "outcome_happened": False,
                                                 "fear_after": 5, "safety_behaviour": False},
         "clinical.put_settings": {"min_sessions": 3},
+        "clinical.put_questionnaire_schedule": {"items": [{"code": "nprs", "every_days": 7}]},
+        "therapist.questionnaire_schedule": {"nprs": "7"},
         "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "patient_data.erasure": {"confirm": "Jo Patient"},
