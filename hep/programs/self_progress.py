@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import peewee as pw
 from flask_babel import gettext as _
 
 from hep.care.thresholds import settings_for
@@ -86,11 +87,19 @@ def accept(patient: Patient, by: User, prescription_id: int, body: Mapping[str, 
         raise StepRefused(_refusal(reason), extra={"reason": reason, "recommendation": status})
     items = [{"exercise_id": p.exercise_id, **versions.dose_of(p)} for p in rows]
     items[rows.index(target)] = step["item"]
-    with db.atomic():
-        made = versions.assign(patient, by, version.phase, version.notes, items)
-        ProgramVersion.update(client_id=client_id, request_hash=digest).where(ProgramVersion.id == made.id).execute()
-        audit.record("program.self_progress", patient=patient, prescription=prescription_id,
-                     direction=step["direction"], how=step["how"], version=made.number)
+    try:
+        with db.atomic():
+            made = versions.assign(patient, by, version.phase, version.notes, items)
+            ProgramVersion.update(client_id=client_id, request_hash=digest).where(ProgramVersion.id == made.id).execute()
+            audit.record("program.self_progress", patient=patient, prescription=prescription_id,
+                         direction=step["direction"], how=step["how"], version=made.number)
+    except pw.IntegrityError:
+        # A concurrent replay of the same id (or a version number taken meanwhile) won:
+        # nothing of this one was kept; answer as for a replay, or refuse.
+        existing = _replayed(patient, client_id, digest)
+        if existing is None:
+            raise Conflict(_("The program changed meanwhile: open Today again."), title="Conflict") from None
+        return existing, False
     return made, True
 
 
