@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from hep.api.common import Parser, replayed
-from hep.care import assessments, outcomes
+from hep.care import assessments, outcomes, schedule
 from hep.care.assessments import assessment_view, assessments_of, change_view, comparison
 from hep.care.exposure import add_item, add_session, hierarchy_view
 from hep.care.summary import summary_view
@@ -15,6 +15,7 @@ from hep.care.thresholds import save_thresholds, settings_for
 from hep.people.access import own_patient, therapist_patient
 from hep.people.auth import require_role
 from hep.schemas import clinical as s
+from hep.schemas.progress import QuestionnaireDueOut, ScheduleIn
 
 bp = Blueprint("clinical", __name__, url_prefix="/api/v1", description="Clinical records")
 bp.ARGUMENTS_PARSER = Parser()  # before the routes: PUT settings needs a body, even "{}"
@@ -166,3 +167,20 @@ def respond(body, code: str):
 def patient_responses(patient_id: int):
     """Every response with its score, and the change from the first to the latest."""
     return outcomes.history(therapist_patient(patient_id))
+
+
+@bp.get("/patients/<int:patient_id>/questionnaire-schedule")
+@require_role("therapist")
+@bp.response(200, QuestionnaireDueOut(many=True))
+def get_questionnaire_schedule(patient_id: int):
+    """Which questionnaires the patient is asked, every how many days, and when each is due."""
+    return schedule.schedule_view(therapist_patient(patient_id))
+
+
+@bp.put("/patients/<int:patient_id>/questionnaire-schedule")
+@require_role("therapist")
+@bp.arguments(ScheduleIn)
+@bp.response(200, QuestionnaireDueOut(many=True))
+def put_questionnaire_schedule(body, patient_id: int):
+    """Replace the schedule (422 naming ``items.N.code`` for an unknown or repeated one)."""
+    return schedule.set_schedule(therapist_patient(patient_id), body["items"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_smorest import Blueprint
 
-from hep.care.outcomes import due_for
+from hep.care.schedule import schedule_view
 from hep.library.views import card_view
 from hep.logbook.progress import progress_view
 from hep.models import EducationCard
@@ -25,6 +25,8 @@ def progress(query):
     patient = own_patient()
     locale = str(get_locale())
     view = progress_view(patient, query["days"])
-    view["questionnaires_due"] = due_for(patient)
+    schedule = schedule_view(patient)
+    view["questionnaires_due"] = [entry for entry in schedule if entry["due"]]
+    view["questionnaires_schedule"] = sorted(schedule, key=lambda entry: entry["due_on"])
     view["education"] = [card_view(c, locale) for c in EducationCard.select().order_by(EducationCard.position)]
     return view

@@ -22,15 +22,16 @@ from flask_babel import gettext as _
 from hep.care.alerts import LEVEL_RANK, STATUS_RANK
 from hep.logbook.sessions import sessions_done
 from hep.messages.threads import unread_counts
-from hep.models import Alert, CheckIn, Completion, Invite, Patient, Program, ProgramVersion
+from hep.models import Alert, CheckIn, Completion, Invite, Patient, Program, ProgramVersion, User
 from hep.programs.versions import prescription_names
 from hep.timeutil import today_in
 
 #: The flag codes a row can carry (the ``flag`` filter accepts these): the engine's alert
-#: codes, an assessment's red flags under one code, and a patient who has not joined.
+#: codes, an assessment's red flags under one code, a patient who has not joined, and one whose
+#: current program version they made themselves.
 FLAG_CODES = ("red_flag", "weakness_worse", "both_legs", "new_neuro_signs", "peripheralising",
               "regress_recommended", "low_adherence", "no_checkins", "no_logs", "no_recent_logs",
-              "assessment_red_flag", "not_joined")
+              "assessment_red_flag", "not_joined", "self_progressed")
 #: The orders of the list: most urgent first (the default), latest activity first, by name.
 SORTS = ("urgency", "last_activity", "name")
 
@@ -54,6 +55,8 @@ def flag_label(code: str) -> str:
     """The translated label of a flag code (as the list's flags show it)."""
     if code == "not_joined":
         return not_joined_flag()["label"]
+    if code == "self_progressed":
+        return self_progressed_flag()["label"]
     if code == "assessment_red_flag":
         return _("Red flag in assessment")
     return _labels().get(code, code.replace("_", " "))
@@ -152,7 +155,7 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
     patients = [p for p, _f in ranked]
     todays = {p.id: today_in(p.timezone) for p in patients}
     counts = sessions_done(patients, set(todays.values())) if patients else {}
-    phases = current_phases(patients)
+    versions = current_versions(patients)
     joined = joined_ids(patients)
     last = last_days(patients)
     unread = unread_counts(patients, "therapist")
@@ -161,6 +164,9 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
         today = counts[(patient.id, todays[patient.id])]
         if patient.id not in joined:  # said instead of "nothing flagged": the program has not reached the phone
             flags = [*flags, not_joined_flag()]
+        phase, self_progressed = versions.get(patient.id, (None, False))
+        if self_progressed:
+            flags = [*flags, self_progressed_flag()]
         rows.append({
             "id": patient.id,
             "display_name": patient.display_name,
@@ -168,7 +174,8 @@ def patient_rows(ranked: Sequence[tuple[Patient, list[dict]]]) -> list[dict]:
             "email": patient.email,
             "created_at": patient.created_at,
             "joined": patient.id in joined,
-            "phase": phases.get(patient.id),
+            "phase": phase,
+            "self_progressed": self_progressed,
             "flags": flags,
             "last_activity": last.activity.get(patient.id),
             "last_checkin": last.checkin.get(patient.id),
@@ -184,18 +191,27 @@ def not_joined_flag() -> dict:
             "detail": _("The patient has not opened a join link yet.")}
 
 
-def current_phases(patients: Sequence[Patient]) -> dict[int, str]:
-    """The phase of each patient's current (latest) program version; patients without a
-    program are left out."""
+def current_versions(patients: Sequence[Patient]) -> dict[int, tuple[str, bool]]:
+    """Each patient's current (latest) program version as (phase, made by the patient
+    through a self-progression step), in one statement; patients without a program are left out."""
     if not patients:
         return {}
-    rows = (ProgramVersion.select(Program.patient, ProgramVersion.number, ProgramVersion.phase)
-            .join(Program).where(Program.patient.in_(_ids(patients))).tuples())
-    latest: dict[int, tuple[int, str]] = {}
-    for pid, number, phase in rows:
+    rows = (ProgramVersion.select(Program.patient, ProgramVersion.number, ProgramVersion.phase, User.role)
+            .join(Program).switch(ProgramVersion)
+            .join(User, pw.JOIN.LEFT_OUTER, on=(ProgramVersion.created_by == User.id))
+            .where(Program.patient.in_(_ids(patients))).tuples())
+    latest: dict[int, tuple[int, str, bool]] = {}
+    for pid, number, phase, role in rows:
         if pid not in latest or number > latest[pid][0]:
-            latest[pid] = (number, phase)
-    return {pid: phase for pid, (_n, phase) in latest.items()}
+            latest[pid] = (number, phase, role == "patient")
+    return {pid: (phase, by_patient) for pid, (_n, phase, by_patient) in latest.items()}
+
+
+def self_progressed_flag() -> dict:
+    """The flag of a patient whose current program version they made themselves (a step
+    inside the therapist's bounds, or easier after pain): for the therapist to review."""
+    return {"code": "self_progressed", "level": "caution", "alert_id": None, "label": _("Changed by the patient"),
+            "detail": _("The patient took a step on their own; the program's history shows what changed.")}
 
 
 def joined_ids(patients: Sequence[Patient]) -> set[int]:

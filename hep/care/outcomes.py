@@ -6,7 +6,6 @@ drops into ``<instance>/instruments`` (a licensed instrument needs no code).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,10 @@ from hep.errors import Invalid, NotFound
 from hep.logbook.replay import body_hash, store_once
 from hep.models import Patient, QuestionnaireResponse
 from hep.people import audit
-from hep.timeutil import from_storage, local_date, today_in, utcnow
+from hep.timeutil import from_storage, local_date, today_in
 
-# How often a measure is offered again to the patient (days); others are on request only.
+# How often a measure is offered again to the patient (days) unless the therapist set a
+# schedule (hep.care.schedule); others are on request only.
 REPEAT_DAYS = {"psfs": 14, "nprs": 7, "fabq": 28, "ears": 28}
 
 
@@ -152,23 +152,6 @@ def history(patient: Patient) -> dict:
             entry["change"] = {"delta": review.change, "meaningful": review.meaningful,
                                "direction": review.direction}
     return out
-
-
-def due_for(patient: Patient) -> list[dict]:
-    """Measures to offer now: never answered, or last answered longer ago than REPEAT_DAYS."""
-    last: dict[str, Any] = {}
-    for row in QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient):
-        if row.instrument not in last or row.recorded_at > last[row.instrument]:
-            last[row.instrument] = row.recorded_at
-    due = []
-    for code, inst in instruments().items():
-        every = REPEAT_DAYS.get(code)
-        if every is None:
-            continue
-        answered = last.get(code)
-        if answered is None or utcnow() - from_storage(answered) >= timedelta(days=every):
-            due.append({"code": code, "name": inst.name})
-    return due
 
 
 def administrations(patient: Patient) -> dict[str, list[Administration]]:

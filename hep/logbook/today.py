@@ -15,6 +15,7 @@ from hep.library.views import exercise_view
 from hep.logbook.checkins import checkin_view
 from hep.logbook.sessions import Rx, count_day, rx_of
 from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
+from hep.programs import self_progress
 from hep.programs.versions import dose_of
 from hep.timeutil import today_in
 
@@ -25,10 +26,13 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
     today = today_in(patient.timezone, now)
     prescriptions = current_prescriptions(patient)
     version = prescriptions[0].version if prescriptions else None
-    logged, worked_yesterday, checkin = _day_state(patient, today)
+    logged, worked_yesterday, checkin, pain = _day_state(patient, today)
     items = []
     if version is not None:
         done = count_day(patient.id, today, version.id, [rx_of(p) for p in prescriptions], logged).done
+        # The engine is read only when a step could be on offer (bounds set, or pain above
+        # a ceiling today), so the usual Today stays a few statements.
+        offers = self_progress.offers(patient, prescriptions, pain)
         for p in prescriptions:
             if p.is_due_on(today.isoweekday()):
                 items.append({
@@ -37,11 +41,13 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
                     "dose": dose_of(p),
                     "done_today": done.get(p.id, 0),
                     "target_today": p.frequency_per_day,
+                    "offer": offers.get(p.id),
                 })
     return {
         "date": today,
         "timezone": patient.timezone,
         "phase": version.phase if version else None,
+        "version": version.number if version else None,
         "items": items,
         "checkin_due": worked_yesterday and checkin is None,
         "checkin_today": checkin_view(checkin) if checkin else None,
@@ -59,9 +65,22 @@ def current_prescriptions(patient: Patient) -> list[Prescription]:
                 .order_by(Prescription.position))
 
 
-def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], bool, CheckIn | None]:
+def pain_today(patient: Patient, prescription_id: int) -> dict[int, int]:
+    """The highest pain (during or after) logged today against ``prescription_id``, by id
+    ({} when nothing was logged), in one statement."""
+    today = today_in(patient.timezone)
+    highest = (Completion.current()
+               .select(pw.fn.MAX(Completion.pain_during), pw.fn.MAX(Completion.pain_after))
+               .where((Completion.patient == patient.id) & (Completion.local_date == today)
+                      & (Completion.prescription == prescription_id)).tuples().first())
+    values = [v for v in (highest or ()) if v is not None]
+    return {prescription_id: max(values)} if values else {}
+
+
+def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], bool, CheckIn | None, dict[int, int]]:
     """In one statement: today's sessions (the prescription each was logged against, how
-    many count), whether anything was logged yesterday, and today's current check-in.
+    many count), whether anything was logged yesterday, today's current check-in, and the
+    highest pain (during or after) logged today against each prescription id.
 
     The patient's row anchors the statement, so it has a row even when nothing was logged;
     the check-in columns repeat on each row of sessions."""
@@ -70,14 +89,17 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
                 .select(Completion.prescription, Completion.local_date,
                         # Sessions that count (hep.logbook.sessions); a log with fewer sets
                         # still says the patient worked that day.
-                        pw.fn.SUM(pw.Case(None, [(Completion.sets_done >= MIN_SETS_FOR_SESSION, 1)], 0)).alias("n"))
+                        pw.fn.SUM(pw.Case(None, [(Completion.sets_done >= MIN_SETS_FOR_SESSION, 1)], 0)).alias("n"),
+                        pw.fn.MAX(Completion.pain_during).alias("pain_during"),
+                        pw.fn.MAX(Completion.pain_after).alias("pain_after"))
                 .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today]))
                 .group_by(Completion.prescription, Completion.local_date)
                 .alias("sessions"))
     rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,
                   Prescription.position, Prescription.frequency_per_day, Prescription.days_of_week)
     checkin_fields = list(CheckIn._meta.sorted_fields)
-    query = (Patient.select(*checkin_fields, sessions.c.local_date, sessions.c.n, *rx_columns)
+    query = (Patient.select(*checkin_fields, sessions.c.local_date, sessions.c.n, sessions.c.pain_during,
+                            sessions.c.pain_after, *rx_columns)
              .join(CheckIn, pw.JOIN.LEFT_OUTER,
                    on=((CheckIn.patient == Patient.id) & (CheckIn.date == today) & CheckIn.superseded_at.is_null()))
              .switch(Patient).join(sessions, pw.JOIN.LEFT_OUTER, on=pw.SQL("1 = 1"))
@@ -85,11 +107,12 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
              .where(Patient.id == patient.id)
              .tuples())
     logged: list[tuple[Rx, int]] = []
+    pain: dict[int, int] = {}
     worked_yesterday = False
     checkin = None
     for row in query:
         values = row[:len(checkin_fields)]
-        local_date, count, *rx = row[len(checkin_fields):]
+        local_date, count, during, after, *rx = row[len(checkin_fields):]
         if checkin is None and values[0] is not None:
             checkin = CheckIn(**{f.name: v for f, v in zip(checkin_fields, values, strict=True)})
         if local_date is None:
@@ -100,4 +123,5 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
             rx_id, version_id, exercise_id, side, position, per_day, weekdays = rx
             # Model columns come converted; the subquery's date does not (SQLite gives text).
             logged.append((Rx(rx_id, version_id, exercise_id, side, position, per_day, frozenset(weekdays or ())), count))
-    return logged, worked_yesterday, checkin
+            pain[rx_id] = max(during, after)
+    return logged, worked_yesterday, checkin, pain

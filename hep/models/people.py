@@ -78,6 +78,9 @@ class Patient(BaseModel):
     clinical_settings = JSONField(default=dict)
     created_at = pw.DateTimeField(default=_now)
     archived_at = pw.DateTimeField(null=True)
+    # Which outcome measures the patient is asked, every how many days ({code: days});
+    # None: the defaults of hep.care.outcomes.REPEAT_DAYS.
+    questionnaire_schedule = JSONField(null=True)
 
     @classmethod
     def of_therapist(cls, therapist: User):

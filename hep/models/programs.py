@@ -26,6 +26,10 @@ class ProgramVersion(BaseModel):
     notes = pw.TextField(default="")
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=_now)
+    # A version the patient made by accepting a self-progression offer carries the client
+    # id of that request (replays return it) and a hash of the request body (hep.logbook.replay).
+    client_id = pw.CharField(max_length=36, null=True, unique=True)
+    request_hash = pw.CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("program", "number"), True),)
@@ -57,6 +61,9 @@ class Prescription(BaseModel):
     days_of_week = JSONField(default=lambda: [1, 2, 3, 4, 5, 6, 7])
     pain_ceiling = pw.IntegerField(default=5)
     notes = pw.TextField(default="")
+    # How far the patient may progress this prescription on their own (hep.programs.self_progress):
+    # {"reps_max", "reps_step"} and/or {"to_harder": true}; None = not allowed.
+    self_progression = JSONField(null=True)
 
     def is_due_on(self, weekday: int) -> bool:
         """True when the prescription has sessions on ISO weekday ``weekday`` (1 = Monday)."""

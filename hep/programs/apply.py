@@ -67,7 +67,7 @@ def plan(patient: Patient, by: User, prescription_id: int) -> Plan:
                   else _("The recommendation is to hold: nothing to apply yet."))
         raise NotApplicable(detail, extra={"recommendation": status, "reasons": reasons})
     before = {"exercise_id": target.exercise_id, "exercise_name": target.exercise.name, **versions.dose_of(target)}
-    after, how = _swapped(target, status, by, {p.exercise_id for p in rows}), "exercise"
+    after, how = swapped_to_neighbour(target, status, by.clinic_id, {p.exercise_id for p in rows}), "exercise"
     if after is None:
         stepped = step_dose(versions.dose_of(target), status, settings_for(patient).dose_step_percent)
         if stepped is None:
@@ -79,13 +79,15 @@ def plan(patient: Patient, by: User, prescription_id: int) -> Plan:
     return Plan(status, reasons, before, after, how, items, version)
 
 
-def _swapped(target: Prescription, status: str, by: User, in_program: set[int]) -> dict | None:
-    """The prescription moved to the library neighbour, or None when there is none the
-    therapist can use (retired, another clinic's, or already in the program)."""
+def swapped_to_neighbour(target: Prescription, status: str, clinic_id: int, in_program: set[int]) -> dict | None:
+    """The prescription moved to the library neighbour (harder for ``progress``, easier for
+    ``regress``), or None when there is none the clinic can use (retired, another clinic's,
+    or already in the program). Self-progression bounds are not carried over: they were set
+    for the old exercise."""
     neighbour_id = target.exercise.harder_id if status == "progress" else target.exercise.easier_id
     if neighbour_id is None or neighbour_id in in_program:
         return None
-    neighbour = Exercise.visible_to(by.clinic_id).where(Exercise.id == neighbour_id).first()
+    neighbour = Exercise.visible_to(clinic_id).where(Exercise.id == neighbour_id).first()
     if neighbour is None:
         return None
     dose = versions.dose_with_defaults({}, neighbour)

@@ -18,7 +18,7 @@ VERSION_FIELDS = ("phase", "notes")
 #: the same thing: a reorder alone is not reported).
 ITEM_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
-    "frequency_per_day", "days_of_week", "pain_ceiling", "notes",
+    "frequency_per_day", "days_of_week", "pain_ceiling", "notes", "self_progression",
 )
 
 

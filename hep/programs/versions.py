@@ -19,12 +19,12 @@ from hep.timeutil import from_storage, local_date
 
 DOSE_FIELDS = (
     "sets", "reps", "hold_seconds", "rest_seconds", "side", "load", "load_value", "load_unit",
-    "frequency_per_day", "days_of_week", "pain_ceiling", "notes",
+    "frequency_per_day", "days_of_week", "pain_ceiling", "notes", "self_progression",
 )
 # Used only where neither the request nor the library says otherwise.
 FALLBACK_DOSE = {"sets": 2, "reps": 10, "hold_seconds": 0, "rest_seconds": 30, "side": "both",
                  "load": None, "load_value": None, "load_unit": None, "frequency_per_day": 1, "days_of_week": [1, 2, 3, 4, 5, 6, 7],
-                 "pain_ceiling": 5, "notes": ""}
+                 "pain_ceiling": 5, "notes": "", "self_progression": None}
 
 
 def current_version(patient: Patient) -> ProgramVersion | None:

@@ -81,7 +81,8 @@ class FlagOut(Schema):
     label = fields.String()
     detail = fields.String()
     alert_id = fields.Integer(allow_none=True, metadata={
-        "description": "The stored alert behind the flag; null for not_joined (the patient has not joined yet)"})
+        "description": "The stored alert behind the flag; null for not_joined (the patient has not joined yet) "
+                       "and self_progressed (the patient changed the program)"})
 
 
 class PatientOut(Schema):
@@ -92,6 +93,7 @@ class PatientOut(Schema):
     created_at = Instant()
     joined = fields.Boolean()
     phase = fields.String(allow_none=True)
+    self_progressed = fields.Boolean(metadata={"description": "The current program version was made by the patient."})
     flags = fields.List(fields.Nested(FlagOut))
     last_activity = fields.Date(allow_none=True, metadata={
         "description": "The latest local day with a logged session or a check-in"})

@@ -16,6 +16,24 @@ def _count(name: str, **kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(*DOSE_LIMITS[name]), **kwargs)
 
 
+class SelfProgressionIn(Schema):
+    """How far the patient may progress one prescription on their own: up to ``reps_max``
+    reps, ``reps_step`` at a time, and/or to the exercise's ``harder`` neighbour."""
+
+    reps_max = _count("reps", metadata={"description": "The most reps the patient may reach on their own."})
+    reps_step = fields.Integer(strict=True, validate=validate.Range(1, 10),
+                               metadata={"description": "Reps added per step (default 2)."})
+    to_harder = fields.Boolean(load_default=False,
+                               metadata={"description": "May move to the library's harder neighbour."})
+
+    @validates_schema
+    def _something_allowed(self, data, **kwargs):
+        if "reps_step" in data and "reps_max" not in data:
+            raise ValidationError("Give the most reps with the step.", "reps_max")
+        if "reps_max" not in data and not data.get("to_harder"):
+            raise ValidationError("Give the most reps, allow the harder exercise, or send null.", "reps_max")
+
+
 class PrescriptionIn(Schema):
     """One item of a program. Dose fields left out take the exercise's library default."""
 
@@ -36,12 +54,23 @@ class PrescriptionIn(Schema):
     )
     pain_ceiling = _count("pain_ceiling", load_default=5)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    self_progression = fields.Nested(
+        SelfProgressionIn, allow_none=True, load_default=None,
+        metadata={"description": "What the patient may progress on their own; null (default): not allowed."})
 
     @validates_schema
     def _load_with_its_unit(self, data, **kwargs):
         if (data.get("load_value") is None) != (data.get("load_unit") is None):
             missing = "load_unit" if data.get("load_unit") is None else "load_value"
             raise ValidationError("Give the weight and its unit (kg or lb) together.", missing)
+
+    @validates_schema
+    def _ceiling_above_dose(self, data, **kwargs):
+        bounds, reps = data.get("self_progression"), data.get("reps")
+        if bounds and "reps_max" in bounds:
+            bounds.setdefault("reps_step", 2)
+            if reps is not None and bounds["reps_max"] < reps:
+                raise ValidationError({"self_progression": {"reps_max": ["The most reps is below the reps prescribed."]}})
 
     @validates("days_of_week")
     def _distinct_days(self, value, **kwargs):
@@ -95,6 +124,12 @@ class ApplyIn(Schema):
     confirm_volume_increase = fields.Boolean(load_default=False)
 
 
+class SelfProgressionOut(Schema):
+    reps_max = fields.Integer()
+    reps_step = fields.Integer()
+    to_harder = fields.Boolean()
+
+
 class DoseOut(Schema):
     sets = fields.Integer()
     reps = fields.Integer()
@@ -108,6 +143,7 @@ class DoseOut(Schema):
     days_of_week = fields.List(fields.Integer())
     pain_ceiling = fields.Integer()
     notes = fields.String()
+    self_progression = fields.Nested(SelfProgressionOut, allow_none=True)
 
 
 class TemplateItemOut(DoseOut):
@@ -164,18 +200,40 @@ class ProgramOut(Schema):
     history = fields.List(fields.Nested(ProgramVersionOut))
 
 
+class OfferOut(Schema):
+    """A step the patient may take on their own now (``hep.programs.self_progress``)."""
+
+    direction = fields.String(metadata={"enum": ["harder", "easier"]})
+    how = fields.String(metadata={"enum": ["reps", "hold", "exercise"]})
+    exercise_id = fields.Integer()
+    exercise_name = fields.String()
+    reps = fields.Integer()
+    hold_seconds = fields.Integer()
+
+
 class TodayItemOut(Schema):
     prescription_id = fields.Integer()
     exercise = fields.Nested(ExerciseOut)
     dose = fields.Nested(DoseOut)
     done_today = fields.Integer()
     target_today = fields.Integer()
+    offer = fields.Nested(OfferOut, allow_none=True,
+                          metadata={"description": "The step on offer (accept it at POST /today/{prescription_id}/progress); null: none."})
+
+
+class StepIn(Schema):
+    """Accept the step on offer for one prescription."""
+
+    id = fields.UUID(required=True, metadata={"description": "Client id: a replay returns the version made."})
+    direction = fields.String(required=True, validate=validate.OneOf(["harder", "easier"]))
 
 
 class TodayOut(Schema):
     date = fields.Date()
     timezone = fields.String()
     phase = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True, metadata={
+        "description": "The current program version's number; a new one is shown at GET /program."})
     items = fields.List(fields.Nested(TodayItemOut))
     checkin_due = fields.Boolean()
     checkin_today = fields.Nested("CheckInOut", allow_none=True,

@@ -17,6 +17,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from hep.care import outcomes as outcome_measures
+from hep.care import schedule
 from hep.care.assessments import KINDS, assessments_of, comparison, create_assessment
 from hep.care.exposure import add_item, add_session, hierarchy_view
 from hep.care.thresholds import save_thresholds, settings_for
@@ -27,6 +28,7 @@ from hep.models import Patient
 from hep.people.access import therapist_patient
 from hep.people.auth import require_role
 from hep.schemas.clinical import ExposureSessionIn, HierarchyItemIn
+from hep.schemas.progress import ScheduleIn
 from hep.therapist import assessment_form as af
 from hep.therapist.forms import flatten, number
 from hep.therapist.views import bp
@@ -287,8 +289,37 @@ def _setting_message(text: str) -> str:
 @require_role("therapist")
 def outcomes(patient_id: int):
     """Each outcome measure's responses over time and the change baseline -> latest (PSFS:
-    per activity)."""
+    per activity), and the schedule of when the patient is asked each one."""
+    return _outcomes_page(therapist_patient(patient_id))
+
+
+@bp.post("/patients/<int:patient_id>/questionnaire-schedule")
+@require_role("therapist")
+def questionnaire_schedule(patient_id: int):
+    """Save the schedule from the outcomes page: one "every N days" field per questionnaire,
+    empty = not asked (``schedule.set_schedule``, as ``PUT .../questionnaire-schedule``)."""
     patient = therapist_patient(patient_id)
+    typed = {code: request.form.get(code, "") for code in outcome_measures.instruments()}
+    items = [{"code": code, "every_days": number(text)} for code, text in typed.items() if text.strip()]
+    try:
+        schedule.set_schedule(patient, ScheduleIn().load({"items": items})["items"])
+    except ValidationError as exc:
+        errors = flatten(exc.messages)
+    except Invalid as exc:
+        errors = exc.errors or {"items": [exc.detail]}
+    else:
+        flash(_("Questionnaire schedule saved."), "success")
+        return redirect(url_for("therapist.outcomes", patient_id=patient.id))
+    # Field errors by questionnaire code (the form has one field per code, not a list).
+    by_code = {}
+    for key, messages in errors.items():
+        index = key.split(".")[1] if key.count(".") >= 1 else None
+        code = items[int(index)]["code"] if index and index.isdigit() and int(index) < len(items) else None
+        by_code.setdefault(code, []).extend(messages)
+    return _outcomes_page(patient, schedule_errors=by_code, typed=typed), 422
+
+
+def _outcomes_page(patient: Patient, schedule_errors: dict | None = None, typed: dict | None = None):
     known = outcome_measures.instruments()
     reviews = outcome_measures.reviews(patient)
     measures = []
@@ -303,7 +334,13 @@ def outcomes(patient_id: int):
                            "interpretation": [_interpretation(i, names) for i in r["score"].get("interpretation", [])]}
                           for r in entry["responses"]],
         })
-    return render_template("therapist/outcomes.html", patient=patient, measures=measures)
+    chosen = schedule.schedule_of(patient)
+    rows = [{"code": code, "name": inst.name,
+             "value": (typed if typed is not None else chosen).get(code, ""),
+             "errors": (schedule_errors or {}).get(code, [])} for code, inst in known.items()]
+    due = {entry["code"]: entry for entry in schedule.schedule_view(patient)}
+    return render_template("therapist/outcomes.html", patient=patient, measures=measures, schedule_rows=rows,
+                           due=due, schedule_errors=(schedule_errors or {}).get(None, []))
 
 
 def _interpretation(text: str, names: dict) -> str:

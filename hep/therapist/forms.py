@@ -80,8 +80,22 @@ def rows_from_form(form: MultiDict) -> list[dict]:
         row["load_unit"] = form.get(prefix + "load_unit", "").strip() or None
         row["days_of_week"] = [number(day) for day in form.getlist(prefix + "days_of_week")]
         row["notes"] = form.get(prefix + "notes", "")
+        row["self_progression"] = self_progression(form, prefix)
         rows.append(row)
     return rows
+
+
+def self_progression(form: MultiDict, prefix: str) -> dict | None:
+    """The row's self-progression bounds (``SelfProgressionIn``'s shape), None when the
+    therapist allowed nothing (every field empty)."""
+    bounds: dict[str, Any] = {}
+    for name in ("reps_max", "reps_step"):
+        value = number(form.get(prefix + "sp_" + name))
+        if value is not None:
+            bounds[name] = value
+    if form.get(prefix + "sp_to_harder"):
+        bounds["to_harder"] = True
+    return bounds or None
 
 
 def added_ids(form: MultiDict) -> list[int]:
@@ -92,7 +106,7 @@ def added_ids(form: MultiDict) -> list[int]:
 def payload(phase: str | None, notes: str, rows: Iterable[Mapping[str, Any]]) -> dict:
     """The body ``ProgramIn().load`` takes; empty fields are left out so the schema's
     defaults and "required" messages apply."""
-    items = [{k: v for k, v in row.items() if v is not None or k in {"load", "load_value", "load_unit"}}
+    items = [{k: v for k, v in row.items() if v is not None or k in {"load", "load_value", "load_unit", "self_progression"}}
              for row in rows]
     body: dict[str, Any] = {"notes": notes, "items": items}
     if phase:

@@ -31,7 +31,7 @@ STAFF = {"account.status", "account.disable", "therapist.account", "therapist.tw
 # Any role: a patient's device subscribes for reminders, a therapist's or admin's browser for alerts.
 SIGNED_IN = {"auth.update_me", "push.subscribe", "push.unsubscribe"}
 PATIENT = {
-    "today.today", "progress.progress", "completions.create_completion",
+    "today.today", "today.take_step", "today.own_program", "progress.progress", "completions.create_completion",
     "completions.list_completions", "completions.correct_completion", "checkins.create_checkin", "checkins.correct_checkin_route",
     "clinical.own_hierarchy", "clinical.patient_exposure_session", "clinical.respond", "clinical.own_activities",
     "push.get_reminders", "push.put_reminders",
@@ -80,6 +80,8 @@ def _valid_bodies(exercise_id: int) -> dict:
                                                 "fear_before": 10, "outcome_happened": False,
                                                 "fear_after": 5, "safety_behaviour": False},
         "clinical.put_settings": {"min_sessions": 3},
+        "clinical.put_questionnaire_schedule": {"items": [{"code": "nprs", "every_days": 7}]},
+        "therapist.questionnaire_schedule": {"nprs": "7"},
         "monitoring.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "therapist.add_time_log": {"worked_on": "2026-11-20", "minutes": 10},
         "patient_data.erasure": {"confirm": "Jo Patient"},

@@ -83,6 +83,12 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/me": Spec("patient", "/api/v1/me", 3),
     "PATCH /api/v1/me": Spec("patient", "/api/v1/me", 4, lambda w: {"locale": "es"}),
     "GET /api/v1/today": Spec("patient", "/api/v1/today", 4),
+    "GET /api/v1/program": Spec("patient", "/api/v1/program", 6),
+    # The worlds' prescriptions have no self-progression bounds: refused (409, not_allowed)
+    # after reading the engine, the same path as a refusal on hold.
+    "POST /api/v1/today/<int:prescription_id>/progress": Spec(
+        "patient", "/api/v1/today/{prescription_id}/progress", 14,
+        lambda w: {"id": str(uuid.uuid4()), "direction": "harder"}, (409,)),
     "GET /api/v1/progress": Spec("patient", "/api/v1/progress?days=28", 10),
     "GET /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 2),
     "POST /api/v1/exercises": Spec("therapist", "/api/v1/exercises", 5, lambda w: OWN_EXERCISE, (201,)),
@@ -147,6 +153,9 @@ SPECS: dict[str, Spec] = {
         "therapist", P + "/assessments", 20, _assessment, (201,)),
     "GET /api/v1/patients/<int:patient_id>/assessments/compare": Spec("therapist", P + "/assessments/compare", 4),
     "GET /api/v1/patients/<int:patient_id>/questionnaires": Spec("therapist", P + "/questionnaires", 5),
+    "GET /api/v1/patients/<int:patient_id>/questionnaire-schedule": Spec("therapist", P + "/questionnaire-schedule", 4),
+    "PUT /api/v1/patients/<int:patient_id>/questionnaire-schedule": Spec(
+        "therapist", P + "/questionnaire-schedule", 5, lambda w: {"items": [{"code": "nprs", "every_days": 7}]}),
     "GET /api/v1/patients/<int:patient_id>/hierarchy": Spec("therapist", P + "/hierarchy", 5),
     "POST /api/v1/patients/<int:patient_id>/hierarchy": Spec(
         "therapist", P + "/hierarchy", 6, lambda w: {"activity": "Lift a bag", "harm_rating": 30}, (201,)),

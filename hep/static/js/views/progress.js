@@ -60,6 +60,14 @@ function trend(days) {
         h('tbody', {}, rows.map((d) => h('tr', {}, h('th', { scope: 'row' }, short(d.date)), h('td', {}, fmt(d.pain_during_avg)), h('td', {}, fmt(d.morning_pain))))))) : null);
 }
 
+/** The scheduled questionnaires not due yet, with the day each comes (the therapist's schedule). */
+function upcoming(schedule) {
+  const later = schedule.filter((q) => !q.due);
+  return later.length ? h('section', { class: 'card', 'aria-labelledby': 'next-questionnaires' },
+    h('h2', { id: 'next-questionnaires' }, _('Next questionnaires')),
+    h('ul', { class: 'plain' }, later.map((q) => h('li', {}, _('{name}: {day}', { name: q.name, day: date(q.due_on) }))))) : null;
+}
+
 export default async function progressView() {
   const p = await loadProgress();
   const days = p.days || [];
@@ -70,6 +78,7 @@ export default async function progressView() {
       h('p', { class: 'stat card' }, h('strong', {}, number((p.adherence_percent || 0) / 100, { style: 'percent' })), _('of sessions done (4 weeks)'))),
     (p.questionnaires_due || []).length ? h('section', { class: 'card callout' }, h('h2', {}, _('Questionnaires to fill in')),
       h('ul', { class: 'plain' }, p.questionnaires_due.map((q) => h('li', {}, link(`#/questionnaire/${encodeURIComponent(q.code)}`, q.name, 'btn'))))) : null,
+    upcoming(p.questionnaires_schedule || []),
     h('h2', {}, days.length < 28 ? _('Since your program started') : _('Last 4 weeks')),
     calendar(days),
     h('p', { class: 'legend' }, h('span', { class: 'key full' }), _('all done'), ' ', h('span', { class: 'key part' }), _('some done'), ' ',

@@ -95,4 +95,38 @@ export default async function todayView() {
       link('#/exposure', _('Open your steps'), 'btn')) : null,
     today.items.length ? h('p', { class: 'hint' }, _('Sessions done today: {n}', { n: number(today.items.reduce((s, i) => s + i.done, 0)) })) : null);
   cacheMediaOnWifi(today.items);
+  if (!today.offline) showExtras(today);
+}
+
+/** Whether the program changed since this phone last showed "What changed" (kept in
+ *  lazy/offers.js under the same key). The first version a phone sees is only remembered. */
+function versionChanged(number) {
+  let seen = null;
+  try { seen = JSON.parse(localStorage.getItem('hep_seen_version')); } catch (e) { /* private mode */ }
+  if (number == null) return false;
+  if (seen == null) {
+    try { localStorage.setItem('hep_seen_version', JSON.stringify(number)); } catch (e) { /* private mode */ }
+    return false;
+  }
+  return number > seen;
+}
+
+/** The self-progression offers and "What changed", from a module loaded only when there is
+ *  one to show (so the first load stays small). */
+async function showExtras(today) {
+  const changed = versionChanged(today.version);
+  if (!changed && !today.items.some((i) => i.offer)) return;
+  const extras = await import('../lazy/offers.js').catch(() => null);
+  if (!extras) return;
+  const main = document.getElementById('main');
+  if (changed) {
+    const box = await extras.whatChanged(today.version);
+    if (box) main.querySelector('.lead')?.after(box);
+  }
+  if (!extras.hasOpenOffer(today.items)) return;
+  for (const item of today.items) {
+    if (!item.offer || !extras.hasOpenOffer([item])) continue;
+    document.getElementById(`ex-${item.prescription_id}`)?.closest('li')?.querySelector('.card-body')
+      ?.append(extras.offerCard(item, () => todayView()));
+  }
 }
