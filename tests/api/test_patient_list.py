@@ -127,4 +127,4 @@ def test_every_flag_a_row_can_carry_can_be_filtered(app):
     from hep.care.attention import FLAG_CODES, _labels
 
     with app.test_request_context():
-        assert set(_labels()) | {"assessment_red_flag", "not_joined"} == set(FLAG_CODES)
+        assert set(_labels()) | {"assessment_red_flag", "not_joined", "self_progressed"} == set(FLAG_CODES)
