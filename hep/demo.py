@@ -39,6 +39,8 @@ THERAPIST_EMAIL = "therapist@demo.hep.invalid"
 PATIENT_NAME = "Alex Rivera (demo)"
 PATIENT_ZONE = "America/New_York"
 HISTORY_DAYS = 21
+#: Leg pain relative to the overall morning rating, by the most distal symptom that morning.
+LEG_OVER_BACK = {"thigh": 1, "buttock": 0, "back": -2}
 SESSION_HOURS = (8, 18, 13, 21, 11, 16)  # morning and evening first; up to 6 a day
 
 
@@ -174,7 +176,11 @@ def _log_sessions(patient, prescription, day, today, tz, rng) -> None:
 
 
 def _checkin(patient, day, rng, distal: str) -> None:
-    body = dict(date=day, morning_pain=rng.choice((1, 2, 2, 3)), settled="yes",
-                distal_symptom=distal, new_numbness_or_weakness=False, red_flag_change=False)
+    morning = rng.choice((1, 2, 2, 3))
+    # Back and leg pain follow the overall rating without drawing again (the seeded history
+    # stays the same): the leg eases as the symptoms centralise towards the back.
+    body = dict(date=day, morning_pain=morning, settled="yes",
+                distal_symptom=distal, new_numbness_or_weakness=False, red_flag_change=False,
+                back_pain=morning, leg_pain=max(0, morning + LEG_OVER_BACK[distal]))
     CheckIn.create(id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), patient=patient,
                    request_hash=body_hash(body), **body)

@@ -16,6 +16,7 @@ from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
 from hep.extensions import limiter, login_rate_limit
+from hep.i18n import translate_message
 from hep.library.search import search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
@@ -28,9 +29,11 @@ from hep.people.auth import require_role
 from hep.programs import templates
 from hep.programs import versions as programs
 from hep.push.subscriptions import last_timezone_change
+from hep.schemas.logs import LogFilterQuery
 from hep.schemas.people import PatientIn
 from hep.schemas.programs import ProgramIn, TemplateIn
 from hep.therapist import forms
+from hep.therapist.dashboard import dashboard_charts
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
 
@@ -38,6 +41,8 @@ bp = Blueprint("therapist", __name__, url_prefix="/t")
 JOIN_LINK_KEY = "therapist_join_link"
 #: More exercises than this and adherence tends to drop (the editor says so, gently).
 SUGGESTED_MAX_EXERCISES = 4
+#: Log rows on the patient's page: the latest, or (filtered) the latest that match.
+LOG_ROWS, LOG_ROWS_FILTERED = 30, 200
 
 
 @bp.context_processor
@@ -138,21 +143,42 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require_role("therapist")
 def patient(patient_id: int):
+    """The patient's dashboard: open alerts, recommendations, charts, the program, then the
+    log (filtered by the GET form ``?exercise=&from=&to=``; a bad filter is 422, unfiltered)."""
     from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
 
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
-    log = [completion_view(c) for c in recent_completions(patient, limit=30)]
+    program = programs.program_view(patient)
+    try:
+        log_filter = LogFilterQuery().load(request.args)
+        log_errors: dict[str, list[str]] = {}
+    except ValidationError as exc:
+        log_filter = {"exercise": None, "since": None, "until": None}
+        log_errors = {k: [translate_message(m) for m in v] for k, v in forms.flatten(exc.messages).items()}
+    filtered = any(log_filter.values())
+    log = [completion_view(c) for c in recent_completions(
+        patient, limit=LOG_ROWS_FILTERED if filtered else LOG_ROWS, exercise_id=log_filter["exercise"],
+        since=log_filter["since"], until=log_filter["until"])]
     corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
     return render_template(
-        "therapist/patient.html", patient=patient, program=programs.program_view(patient),
+        "therapist/patient.html", patient=patient, program=program,
         recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
+        log_filter=log_filter, log_errors=log_errors, log_filtered=filtered or bool(log_errors),
+        log_limit=LOG_ROWS_FILTERED if filtered else LOG_ROWS, log_exercises=_prescribed_exercises(program),
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
         summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
-        outcomes=outcome_rows(summary["outcomes"]),
+        outcomes=outcome_rows(summary["outcomes"]), charts=dashboard_charts(patient, summary),
         devices=devices.active_devices(patient),
         timezone_change=last_timezone_change(patient),
-    )
+    ), 422 if log_errors else 200
+
+
+def _prescribed_exercises(program: dict) -> list[tuple[int, str]]:
+    """(exercise id, name) of every exercise in any version of the program, by name: the log
+    filter's choices."""
+    names = {item["exercise_id"]: item["exercise_name"] for v in program["history"] for item in v["items"]}
+    return sorted(names.items(), key=lambda pair: pair[1])
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
