@@ -42,6 +42,7 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
         "date": today,
         "timezone": patient.timezone,
         "phase": version.phase if version else None,
+        "notes": version.notes if version else "",
         "items": items,
         "checkin_due": worked_yesterday and checkin is None,
         "checkin_today": checkin_view(checkin) if checkin else None,

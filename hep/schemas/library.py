@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from hep.library.catalog import DIRECTIONS, ENTRY_CRITERIA, IRRITABILITY, PHASES
+from hep.library.catalog import DIRECTIONS, ENTRY_CRITERIA, EQUIPMENT, IRRITABILITY, PHASES, REGIONS
 
 
 class ExerciseQuery(Schema):
@@ -14,6 +14,9 @@ class ExerciseQuery(Schema):
                               metadata={"description": "Only exercises suiting this directional preference (tags.direction)."})
     irritability = fields.String(validate=validate.OneOf(IRRITABILITY),
                                  metadata={"description": "Only exercises suiting this irritability (in tags.irritability)."})
+    region = fields.String(validate=validate.OneOf(REGIONS), metadata={"description": "Only exercises for this region."})
+    equipment = fields.String(validate=validate.OneOf((*EQUIPMENT, "none")),
+                              metadata={"description": 'Only exercises using this equipment ("none": needing nothing).'})
 
 
 class DefaultDoseOut(Schema):

@@ -176,6 +176,7 @@ class TodayOut(Schema):
     date = fields.Date()
     timezone = fields.String()
     phase = fields.String(allow_none=True)
+    notes = fields.String(metadata={"description": "The therapist's notes for the patient on the current program."})
     items = fields.List(fields.Nested(TodayItemOut))
     checkin_due = fields.Boolean()
     checkin_today = fields.Nested("CheckInOut", allow_none=True,

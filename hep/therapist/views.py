@@ -17,7 +17,8 @@ from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
 from hep.extensions import limiter, login_rate_limit
 from hep.i18n import translate_message
-from hep.library.search import search_exercises
+from hep.library.catalog import DIRECTIONS, EQUIPMENT, IRRITABILITY, REGIONS
+from hep.library.search import NO_EQUIPMENT, search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
 from hep.models import Exercise, Patient
@@ -41,6 +42,8 @@ bp = Blueprint("therapist", __name__, url_prefix="/t")
 JOIN_LINK_KEY = "therapist_join_link"
 #: More exercises than this and adherence tends to drop (the editor says so, gently).
 SUGGESTED_MAX_EXERCISES = 4
+#: The program editor's library filters (``GET /api/v1/exercises`` has the same).
+LIBRARY_FILTERS = ("phase", "q", "region", "equipment", "direction", "irritability")
 #: Log rows on the patient's page: the latest, or (filtered) the latest that match.
 LOG_ROWS, LOG_ROWS_FILTERED = 30, 200
 
@@ -69,6 +72,26 @@ def labels() -> dict:
                          "pain_ceiling": _("Pain ceiling (0–10)")},
         "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
                           "stop": _("Stop")},
+        **library_labels(),
+    }
+
+
+def library_labels() -> dict:
+    """Translated names of the library's regions, equipment and tags (the editor's filters)."""
+    return {
+        "region_labels": {"lumbar": _("Lower back"), "thoracic": _("Upper back"), "pelvis": _("Pelvis"),
+                          "hip": _("Hip"), "leg": _("Leg"), "trunk": _("Trunk"), "whole-body": _("Whole body")},
+        "equipment_labels": {"none": _("No equipment"), "chair": _("Chair"), "mat": _("Mat"), "wall": _("Wall"),
+                             "step": _("Step"), "box": _("Box"), "blocks": _("Blocks"), "band": _("Elastic band"),
+                             "kettlebell": _("Kettlebell"), "dumbbell": _("Dumbbell"), "towel": _("Towel"),
+                             "pillow": _("Pillow"), "table": _("Table"), "bench": _("Bench"),
+                             "jump-rope": _("Jump rope"), "light-object": _("Light object"), "barbell": _("Barbell"),
+                             "trap-bar": _("Trap bar"), "bike": _("Bike"), "pool": _("Pool"), "cone": _("Cones"),
+                             "car": _("Car")},
+        "direction_labels": {"extension": _("Extension"), "flexion": _("Flexion"),
+                             "lateral-shift": _("Lateral shift"), "none": _("No preference")},
+        "irritability_labels": {"low": _("Low irritability"), "moderate": _("Moderate irritability"),
+                                "high": _("High irritability")},
     }
 
 
@@ -242,9 +265,10 @@ def program_editor(patient_id: int):
     """Edit the program: every save is a new version through ``programs.assign``.
 
     Buttons other than "save" only re-render the draft (add ticked exercises, drop ones
-    ticked for removal, filter the library) so nothing typed is lost without JavaScript.
-    The library search is a GET (``?phase=&q=``, and ``template_id`` to start from a
-    template) until there is a draft to carry.
+    ticked for removal, move one up or down, filter the library) so nothing typed is lost
+    without JavaScript. The library search is a GET (``?phase=&q=&region=&equipment=&direction=
+    &irritability=``, and ``template_id`` to start from a template) until there is a draft to
+    carry; on a draft its fields post as ``library_<name>``.
     """
     patient = therapist_patient(patient_id)
     program = programs.program_view(patient)
@@ -259,13 +283,13 @@ def program_editor(patient_id: int):
             current = program["current"]
             phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
             rows = forms.rows_from_version(current)
-        library_phase, query = request.args.get("phase", ""), request.args.get("q", "")
+        library_filter = {name: request.args.get(name, "") for name in LIBRARY_FILTERS}
     else:
         form = request.form
         phase, notes = form.get("phase", ""), form.get("notes", "")
         rows = forms.rows_from_form(form)
         rows += _new_rows(rows, forms.added_ids(form))
-        library_phase, query = form.get("library_phase", ""), form.get("library_q", "")
+        library_filter = {name: form.get(f"library_{name}", "") for name in LIBRARY_FILTERS}
         if form.get("action") == "save_template":
             errors, template = _save_template(phase, notes, rows, form.get("template_name", ""))
             if template is not None:
@@ -285,7 +309,8 @@ def program_editor(patient_id: int):
         "therapist/program_editor.html", patient=patient, program=program, phase=phase,
         notes=notes, rows=rows, names=names, media=media, errors=errors, volume_changes=volume_changes,
         errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
-        library=_library(library_phase, query), library_phase=library_phase, library_q=query,
+        library=_library(library_filter), library_filter=library_filter, moved=forms.moved_index(request.form),
+        regions=REGIONS, equipment=(NO_EQUIPMENT, *EQUIPMENT), directions=DIRECTIONS, irritabilities=IRRITABILITY,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
         phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES, dose_limits=DOSE_LIMITS,
         templates=templates.templates_of(current_user), template_name=request.form.get("template_name", ""),
@@ -348,8 +373,15 @@ def _exercise_names(ids: set) -> tuple[dict, dict]:
     return {e.id: e.localised(str(get_locale()))["name"] for e in rows}, {e.id: e.media for e in rows if e.media}
 
 
-def _library(phase: str, query: str) -> list[dict]:
-    """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
+def _library(chosen: dict[str, str]) -> list[dict]:
+    """The visible library, filtered like ``GET /api/v1/exercises`` (values outside the
+    known codes are ignored, as the select lists offer none)."""
+    def known(name: str, codes) -> str | None:
+        return chosen[name] if chosen[name] in codes else None
+
     locale = str(get_locale())
-    return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, **e.localised(locale)}
-            for e in search_exercises(current_user.clinic_id, phase, query)]
+    found = search_exercises(current_user.clinic_id, chosen["phase"], chosen["q"][:100],
+                             region=known("region", REGIONS), equipment=known("equipment", (NO_EQUIPMENT, *EQUIPMENT)),
+                             direction=known("direction", DIRECTIONS), irritability=known("irritability", IRRITABILITY))
+    return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, "regions": e.regions or [],
+             "equipment": e.equipment or [], **e.localised(locale)} for e in found]
