@@ -27,6 +27,7 @@ from hep.models import (
     Prescription,
     Program,
     ProgramVersion,
+    QuestionnaireResponse,
     ReminderSchedule,
     User,
 )
@@ -63,6 +64,8 @@ def prepare(base_url: str) -> Credentials:
         patient = _create_patient_with_history(therapist)
     if not HierarchyItem.select().where(HierarchyItem.patient == patient).exists():
         _seed_hierarchy(patient)  # also for demo databases made before the hierarchy was seeded
+    if not QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient).exists():
+        _seed_outcomes(patient)  # likewise for the outcome measures
     refresh_alerts(patient)  # the history was written straight to the tables
     token, _invite = invites.issue(patient, therapist, ttl_days=14)
     return Credentials(THERAPIST_EMAIL, password, f"{base_url.rstrip('/')}/join/{token}")
@@ -120,6 +123,23 @@ HIERARCHY = (
     ("Lift a laundry basket", 55, ((4, 80, 70, False, 50, False), (1, 60, 60, False, 40, True))),
     ("Carry shopping up the stairs", 75, ()),
 )
+
+
+#: The demo's pain rating (NPRS) each week: (days ago, rating), easing meaningfully.
+NPRS_WEEKS = ((21, 6), (14, 5), (7, 4), (1, 3))
+
+
+def _seed_outcomes(patient: Patient) -> None:
+    from hep.care.outcomes import instrument
+    from hep.clinical.instruments import score
+
+    nprs = instrument("nprs")
+    for days_ago, rating in NPRS_WEEKS:
+        answers = {"1": rating}
+        body = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hep-demo/{patient.id}/nprs/{days_ago}")), "answers": answers}
+        QuestionnaireResponse.create(id=body["id"], patient=patient, instrument="nprs", answers=answers,
+                                     score=score(nprs, answers).to_dict(), request_hash=body_hash({"instrument": "nprs", **body}),
+                                     recorded_at=to_storage(utcnow() - timedelta(days=days_ago)))
 
 
 def _seed_hierarchy(patient: Patient) -> None:

@@ -62,11 +62,12 @@ def test_charts_are_images_with_a_text_alternative_and_a_table_behind_a_toggle(d
     page = text_of(client.get(f"/t/patients/{patient_id}"))
     charts = page.split('id="charts"')[1].split('id="program"')[0]
     svgs = re.findall(r'<svg class="chart [^"]+" id="([a-z-]+)"[^>]*role="img" aria-labelledby="\1-title \1-desc"', charts)
-    assert svgs == ["chart-session-pain", "chart-morning-pain", "chart-adherence", "chart-monitoring"]
+    assert svgs == ["chart-session-pain", "chart-morning-pain", "chart-adherence", "chart-outcome-nprs",
+                    "chart-monitoring"]
     for chart_id in svgs:
         assert re.search(rf'<title id="{chart_id}-title">[^<]+</title><desc id="{chart_id}-desc">[^<]+</desc>', charts)
-    assert charts.count('<details class="chart-data">') == 4
-    assert charts.count("<summary>Show the figures as a table</summary>") == 4
+    assert charts.count('<details class="chart-data">') == 5
+    assert charts.count("<summary>Show the figures as a table</summary>") == 5
     # The patient's own lines, from their settings, on the session pain chart.
     assert "progress at or below 3" in charts and "regress above 5" in charts
     assert "The patient's progress line is 3/10, the regress line above 5/10." in charts
@@ -75,6 +76,8 @@ def test_charts_are_images_with_a_text_alternative_and_a_table_behind_a_toggle(d
     # The calendar reads the one count of sessions: "done/target" in each day of the period.
     assert re.search(r"\d+ of \d+ planned sessions done from", charts)
     assert re.search(r'<g class="cell cell-(all|part|none)[^"]*"><rect[^>]*><title>[^<]+</title></rect><text[^>]*>\d+/\d+</text>', charts)
+    # The demo's weekly pain rating, easing by half: a meaningful change.
+    assert "4 responses: 6 at baseline, 3 now. A meaningful change." in charts
     # Monitoring: the RTM period's days with data.
     assert re.search(r"Period 1, [^:]+: \d+ days with data so far\.", charts)
 
