@@ -46,6 +46,8 @@ SUGGESTED_MAX_EXERCISES = 4
 LIBRARY_FILTERS = ("phase", "q", "region", "equipment", "direction", "irritability")
 #: Log rows on the patient's page: the latest, or (filtered) the latest that match.
 LOG_ROWS, LOG_ROWS_FILTERED = 30, 200
+#: Morning check-ins on the patient's page when no days are chosen.
+CHECKIN_ROWS = 14
 
 
 @bp.context_processor
@@ -186,7 +188,9 @@ def patient(patient_id: int):
     corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
     return render_template(
         "therapist/patient.html", patient=patient, program=program,
-        recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
+        recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(
+            patient, LOG_ROWS_FILTERED if log_filter["since"] or log_filter["until"] else CHECKIN_ROWS,
+            since=log_filter["since"], until=log_filter["until"])],
         log_filter=log_filter, log_errors=log_errors, log_filtered=filtered or bool(log_errors),
         log_limit=LOG_ROWS_FILTERED if filtered else LOG_ROWS, log_exercises=_prescribed_exercises(program),
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),

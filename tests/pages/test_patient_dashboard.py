@@ -102,9 +102,13 @@ def test_the_log_is_filtered_by_exercise_and_days(app, enrolled, therapist_api, 
         body = {"id": str(uuid.uuid4()), "prescription_id": rx, "performed_at": (now - timedelta(hours=hours)).isoformat(),
                 "sets_done": 1, "reps_done": 1, "pain_during": 1, "pain_after": 1, "effort": 3, "note": f"rx {rx}"}
         assert phone.post("/api/v1/completions", body).status_code == 201
+    today = phone.get("/api/v1/today").get_json()["date"]
+    assert phone.post("/api/v1/checkins", {"id": str(uuid.uuid4()), "date": today, "morning_pain": 7, "settled": "no",
+                                           "distal_symptom": "back", "new_numbness_or_weakness": False,
+                                           "red_flag_change": False}).status_code == 201
     url = f"/t/patients/{patient_id}"
     everything = text_of(browser_client.get(url)).split('id="log-title"')[1]
-    assert f"rx {slider}" in everything and f"rx {prone}" in everything
+    assert f"rx {slider}" in everything and f"rx {prone}" in everything and "<td>7/10</td>" in everything
 
     hinge = exercise_id(therapist_api, "prone-on-elbows")
     only = browser_client.get(url, query_string={"exercise": hinge})
@@ -117,6 +121,7 @@ def test_the_log_is_filtered_by_exercise_and_days(app, enrolled, therapist_api, 
     tomorrow = (now + timedelta(days=2)).date().isoformat()
     later = text_of(browser_client.get(url, query_string={"from": tomorrow})).split('id="log-title"')[1]
     assert "rx " not in later.split('id="checkins-title"')[0] and "Nothing logged yet." in later
+    assert "<td>7/10</td>" not in later and "No check-ins yet." in later  # check-ins follow the chosen days too
 
 
 @pytest.mark.parametrize("query, field, message", [
