@@ -1,9 +1,10 @@
 """Per-request time in process (Flask test client): ``today``, ``/healthz``, the patient list,
 and a bare Flask JSON endpoint, with the ratios to the bare one; ``--profile`` adds
-pyinstrument profiles of ``today`` and the patient list.
+pyinstrument profiles of ``today`` and the patient list; ``--pages`` adds the therapist's
+patient list page and the demo patient's dashboard page (``/t/patients/<id>``).
 
     python bench/inprocess.py [--requests 2000] [--patients 200] [--days 90]
-                              [--database-url postgresql://...] [--profile]
+                              [--database-url postgresql://...] [--profile] [--pages]
 
 The database (a SQLite file in a temp dir, or a throw-away schema on the PostgreSQL server
 given) holds the demo's data (``hep demo``: a therapist and a patient with a history) plus
@@ -85,6 +86,14 @@ def build(database_url: str, instance: Path, patients: int, days: int):
     return app, patient, therapist
 
 
+def demo_patient(app) -> int:
+    """The demo patient's id (the first patient: the bulk ones come after it)."""
+    from hep.models import Patient
+
+    with app.app_context():
+        return Patient.select(Patient.id).order_by(Patient.id).scalar()
+
+
 def get(client, path: str):
     def call():
         response = client.get(path)
@@ -112,6 +121,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--pages", action="store_true", help="also time the therapist's list and dashboard pages")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +144,13 @@ def main() -> None:
                 (f"GET /api/v1/patients ({args.patients + 1} patients)", get(therapist, "/api/v1/patients"),
                  args.list_requests),
             ]
+            if args.pages:
+                rows += [
+                    (f"page /t/patients ({args.patients + 1} patients)", get(therapist, "/t/patients"),
+                     args.list_requests),
+                    ("page /t/patients/<demo> (dashboard)", get(therapist, f"/t/patients/{demo_patient(_app)}"),
+                     args.list_requests),
+                ]
             results = [(name, *timed(call, count)) for name, call, count in rows]
             bare_median = results[0][1]
             bare_cpu = results[0][3]

@@ -27,6 +27,7 @@ from hep.models import (
     Prescription,
     Program,
     ProgramVersion,
+    QuestionnaireResponse,
     ReminderSchedule,
     User,
 )
@@ -39,6 +40,8 @@ THERAPIST_EMAIL = "therapist@demo.hep.invalid"
 PATIENT_NAME = "Alex Rivera (demo)"
 PATIENT_ZONE = "America/New_York"
 HISTORY_DAYS = 21
+#: Leg pain relative to the overall morning rating, by the most distal symptom that morning.
+LEG_OVER_BACK = {"thigh": 1, "buttock": 0, "back": -2}
 SESSION_HOURS = (8, 18, 13, 21, 11, 16)  # morning and evening first; up to 6 a day
 
 
@@ -61,6 +64,8 @@ def prepare(base_url: str) -> Credentials:
         patient = _create_patient_with_history(therapist)
     if not HierarchyItem.select().where(HierarchyItem.patient == patient).exists():
         _seed_hierarchy(patient)  # also for demo databases made before the hierarchy was seeded
+    if not QuestionnaireResponse.select().where(QuestionnaireResponse.patient == patient).exists():
+        _seed_outcomes(patient)  # likewise for the outcome measures
     refresh_alerts(patient)  # the history was written straight to the tables
     token, _invite = invites.issue(patient, therapist, ttl_days=14)
     return Credentials(THERAPIST_EMAIL, password, f"{base_url.rstrip('/')}/join/{token}")
@@ -120,6 +125,23 @@ HIERARCHY = (
 )
 
 
+#: The demo's pain rating (NPRS) each week: (days ago, rating), easing meaningfully.
+NPRS_WEEKS = ((21, 6), (14, 5), (7, 4), (1, 3))
+
+
+def _seed_outcomes(patient: Patient) -> None:
+    from hep.care.outcomes import instrument
+    from hep.clinical.instruments import score
+
+    nprs = instrument("nprs")
+    for days_ago, rating in NPRS_WEEKS:
+        answers = {"1": rating}
+        body = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hep-demo/{patient.id}/nprs/{days_ago}")), "answers": answers}
+        QuestionnaireResponse.create(id=body["id"], patient=patient, instrument="nprs", answers=answers,
+                                     score=score(nprs, answers).to_dict(), request_hash=body_hash({"instrument": "nprs", **body}),
+                                     recorded_at=to_storage(utcnow() - timedelta(days=days_ago)))
+
+
 def _seed_hierarchy(patient: Patient) -> None:
     tz = zone(patient.timezone)
     today = today_in(patient.timezone)
@@ -174,7 +196,11 @@ def _log_sessions(patient, prescription, day, today, tz, rng) -> None:
 
 
 def _checkin(patient, day, rng, distal: str) -> None:
-    body = dict(date=day, morning_pain=rng.choice((1, 2, 2, 3)), settled="yes",
-                distal_symptom=distal, new_numbness_or_weakness=False, red_flag_change=False)
+    morning = rng.choice((1, 2, 2, 3))
+    # Back and leg pain follow the overall rating without drawing again (the seeded history
+    # stays the same): the leg eases as the symptoms centralise towards the back.
+    body = dict(date=day, morning_pain=morning, settled="yes",
+                distal_symptom=distal, new_numbness_or_weakness=False, red_flag_change=False,
+                back_pain=morning, leg_pain=max(0, morning + LEG_OVER_BACK[distal]))
     CheckIn.create(id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), patient=patient,
                    request_hash=body_hash(body), **body)

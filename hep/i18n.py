@@ -198,6 +198,8 @@ SCHEMA_MESSAGES = {
     "Not a valid number.": N_("Must be a number."),
     "Not a valid boolean.": N_("Answer yes or no."),
     "Unknown field.": N_("Unknown field."),
+    "Not a valid date.": N_("Must be a date."),
+    "The first day must not be after the last.": N_("The first day must not be after the last."),
 }
 # marshmallow's validator messages, which carry their figures in the text.
 SCHEMA_PATTERNS = (

@@ -30,9 +30,11 @@ MEDIA_MAX_AGE = 365 * 24 * 3600
 @bp.response(200, LibraryExerciseOut(many=True))
 def list_exercises(query):
     """The shipped library plus the clinic's own exercises, filtered by phase, text, family,
-    direction and irritability; each with its family, easier and harder neighbour (ids) and tags."""
+    direction, irritability, region and equipment; each with its family, easier and harder
+    neighbour (ids) and tags."""
     rows = search_exercises(current_user.clinic_id, query.get("phase"), query.get("q"), family=query.get("family"),
-                            direction=query.get("direction"), irritability=query.get("irritability"))
+                            direction=query.get("direction"), irritability=query.get("irritability"),
+                            region=query.get("region"), equipment=query.get("equipment"))
     return [library_exercise_view(e, current_user.locale) for e in rows]
 
 

@@ -17,7 +17,8 @@ from .settings import ClinicalSettings
 
 @dataclass(frozen=True)
 class PainPoint:
-    """One local day: mean and max pain during, max pain after, and the morning check-in."""
+    """One local day: mean and max pain during, max pain after, and the morning check-in
+    (overall, and back and leg pain when the patient rated them)."""
 
     date: date
     pain_during_mean: float | None
@@ -25,11 +26,14 @@ class PainPoint:
     pain_after_max: int | None
     morning_pain: int | None
     distal_symptom: str | None
+    back_pain: int | None = None
+    leg_pain: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"date": self.date.isoformat(), "pain_during_mean": self.pain_during_mean,
                 "pain_during_max": self.pain_during_max, "pain_after_max": self.pain_after_max,
-                "morning_pain": self.morning_pain, "distal_symptom": self.distal_symptom}
+                "morning_pain": self.morning_pain, "distal_symptom": self.distal_symptom,
+                "back_pain": self.back_pain, "leg_pain": self.leg_pain}
 
 
 @dataclass(frozen=True)
@@ -130,5 +134,7 @@ def pain_series(completions: Iterable[CompletionRecord], checkins: Iterable[Chec
             pain_during_max=max((c.pain_during for c in done), default=None),
             pain_after_max=max((c.pain_after for c in done), default=None),
             morning_pain=morning.morning_pain if morning else None,
-            distal_symptom=morning.distal_symptom if morning else None))
+            distal_symptom=morning.distal_symptom if morning else None,
+            back_pain=morning.back_pain if morning else None,
+            leg_pain=morning.leg_pain if morning else None))
     return tuple(points)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -95,9 +95,15 @@ def _refresh_alerts(patient: Patient) -> None:
     refresh_alerts(patient)
 
 
-def recent_checkins(patient: Patient, limit: int) -> list[CheckIn]:
-    """The patient's latest check-ins, newest first."""
-    return list(CheckIn.select().where(CheckIn.patient == patient).order_by(CheckIn.date.desc()).limit(limit))
+def recent_checkins(patient: Patient, limit: int, *, since: date | None = None,
+                    until: date | None = None) -> list[CheckIn]:
+    """The patient's latest check-ins, newest first; of the days ``since``..``until`` when given."""
+    query = CheckIn.select().where(CheckIn.patient == patient)
+    if since is not None:
+        query = query.where(CheckIn.date >= since)
+    if until is not None:
+        query = query.where(CheckIn.date <= until)
+    return list(query.order_by(CheckIn.date.desc()).limit(limit))
 
 
 def is_emergency(checkin: CheckIn) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
@@ -94,10 +94,12 @@ def refresh_alerts(patient: Patient) -> None:
     refresh(patient)
 
 
-def recent_completions(patient: Patient, *, days: int | None = None, limit: int | None = None) -> list[Completion]:
+def recent_completions(patient: Patient, *, days: int | None = None, limit: int | None = None,
+                       exercise_id: int | None = None, since: date | None = None,
+                       until: date | None = None) -> list[Completion]:
     """The patient's completions, newest first, originals and corrections alike (with their
-    prescription and exercise joined): those of the last ``days`` local days, at most
-    ``limit``."""
+    prescription and exercise joined): those of the last ``days`` local days, of the exercise
+    ``exercise_id``, and of the local days ``since``..``until`` when given; at most ``limit``."""
     from hep.models import Exercise
 
     query = (Completion.select(Completion, Prescription, Exercise)
@@ -105,6 +107,12 @@ def recent_completions(patient: Patient, *, days: int | None = None, limit: int 
              .where(Completion.patient == patient))
     if days is not None:
         query = query.where(Completion.local_date >= today_in(patient.timezone) - timedelta(days=days - 1))
+    if exercise_id is not None:
+        query = query.where(Prescription.exercise == exercise_id)
+    if since is not None:
+        query = query.where(Completion.local_date >= since)
+    if until is not None:
+        query = query.where(Completion.local_date <= until)
     query = query.order_by(Completion.performed_at.desc(), Completion.recorded_at.desc())
     return list(query.limit(limit) if limit else query)
 

@@ -48,6 +48,7 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
         "timezone": patient.timezone,
         "phase": version.phase if version else None,
         "version": version.number if version else None,
+        "notes": version.notes if version else "",
         "items": items,
         "checkin_due": worked_yesterday and checkin is None,
         "checkin_today": checkin_view(checkin) if checkin else None,

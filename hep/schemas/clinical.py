@@ -376,6 +376,8 @@ class PainPointOut(Schema):
     pain_after_max = fields.Integer(allow_none=True)
     morning_pain = fields.Integer(allow_none=True)
     distal_symptom = fields.String(allow_none=True)
+    back_pain = fields.Integer(allow_none=True, metadata={"description": "Morning back pain (0-10), when rated."})
+    leg_pain = fields.Integer(allow_none=True, metadata={"description": "Morning leg pain (0-10), when rated."})
 
 
 class MonitoringDaysOut(Schema):

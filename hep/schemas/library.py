@@ -26,6 +26,9 @@ class ExerciseQuery(Schema):
                               metadata={"description": "Only exercises suiting this directional preference (tags.direction)."})
     irritability = fields.String(validate=validate.OneOf(IRRITABILITY),
                                  metadata={"description": "Only exercises suiting this irritability (in tags.irritability)."})
+    region = fields.String(validate=validate.OneOf(REGIONS), metadata={"description": "Only exercises for this region."})
+    equipment = fields.String(validate=validate.OneOf((*EQUIPMENT, "none")),
+                              metadata={"description": 'Only exercises using this equipment ("none": needing nothing).'})
 
 
 class DefaultDoseOut(Schema):

@@ -1,7 +1,7 @@
 """Completions and check-ins as patients send them (with client UUIDs) and as we answer."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from hep.models.logs import DISTAL_SYMPTOMS, SETTLED
 from hep.schemas.fields import ClientId, Instant, RecordId, Score
@@ -82,3 +82,20 @@ class CheckInOut(Schema):
 
 class DaysQuery(Schema):
     days = fields.Integer(load_default=28, validate=validate.Range(1, 366))
+
+
+class LogFilterQuery(Schema):
+    """The patient page's log filter (a GET form): an exercise, and local days from..to.
+    Empty fields mean no filter; unknown query parameters are left to the page."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    exercise = fields.Integer(load_default=None, allow_none=True)
+    since = fields.Date(data_key="from", load_default=None, allow_none=True)
+    until = fields.Date(data_key="to", load_default=None, allow_none=True)
+
+    @validates_schema
+    def _ordered(self, data: dict, **_kwargs) -> None:
+        if data["since"] and data["until"] and data["since"] > data["until"]:
+            raise ValidationError("The first day must not be after the last.", "to")

@@ -234,6 +234,7 @@ class TodayOut(Schema):
     phase = fields.String(allow_none=True)
     version = fields.Integer(allow_none=True, metadata={
         "description": "The current program version's number; a new one is shown at GET /program."})
+    notes = fields.String(metadata={"description": "The therapist's notes for the patient on the current program."})
     items = fields.List(fields.Nested(TodayItemOut))
     checkin_due = fields.Boolean()
     checkin_today = fields.Nested("CheckInOut", allow_none=True,

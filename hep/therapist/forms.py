@@ -18,6 +18,7 @@ from hep.programs.versions import DOSE_FIELDS, dose_with_defaults
 ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
 INT_FIELDS = ("sets", "reps", "hold_seconds", "rest_seconds", "frequency_per_day", "pain_ceiling")
 _ITEM_ID = re.compile(r"^items-(\d+)-exercise_id$")
+_MOVE = re.compile(r"^(up|down)-(\d{1,3})$")
 
 
 def number(text: str | None) -> int | str | None:
@@ -65,10 +66,10 @@ def row_from_library(exercise) -> dict:
 
 
 def rows_from_form(form: MultiDict) -> list[dict]:
-    """The rows posted, in their order, leaving out those ticked for removal."""
-    indexes = sorted(int(m.group(1)) for key in form if (m := _ITEM_ID.match(key)))
+    """The rows posted, in the order the therapist arranged them (:func:`posted_order`),
+    leaving out those ticked for removal."""
     rows = []
-    for i in indexes:
+    for i in posted_order(form):
         prefix = f"items-{i}-"
         if form.get(prefix + "remove"):
             continue
@@ -96,6 +97,32 @@ def self_progression(form: MultiDict, prefix: str) -> dict | None:
     if form.get(prefix + "sp_to_harder"):
         bounds["to_harder"] = True
     return bounds or None
+def posted_order(form: MultiDict) -> list[int]:
+    """The posted items' indexes in their new order: the ``order`` field (indexes,
+    comma-separated, kept by the drag-and-drop script) when it lists each index once, else
+    as numbered; then the step of a "move up" / "move down" button (``action`` ``up-N`` or
+    ``down-N``, N the item's place in that order)."""
+    indexes = sorted(int(m.group(1)) for key in form if (m := _ITEM_ID.match(key)))
+    arranged = [number(part) for part in form.get("order", "").split(",")]
+    if sorted(arranged, key=str) == sorted(indexes, key=str) and len(set(arranged)) == len(indexes):
+        indexes = arranged
+    step = _MOVE.match(form.get("action", ""))
+    if step:
+        place = int(step.group(2))
+        other = place - 1 if step.group(1) == "up" else place + 1
+        if 0 <= place < len(indexes) and 0 <= other < len(indexes):
+            indexes[place], indexes[other] = indexes[other], indexes[place]
+    return indexes
+
+
+def moved_index(form: MultiDict) -> tuple[int, str] | None:
+    """Where the item moved by a "move up" / "move down" button now is, and the direction
+    (the page puts the focus back on that button); None for other actions."""
+    step = _MOVE.match(form.get("action", ""))
+    if not step:
+        return None
+    place = int(step.group(2)) + (-1 if step.group(1) == "up" else 1)
+    return place, step.group(1)
 
 
 def added_ids(form: MultiDict) -> list[int]:

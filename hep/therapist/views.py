@@ -16,8 +16,10 @@ from hep.care.summary import summary_view
 from hep.clinical.limits import DOSE_LIMITS
 from hep.errors import Conflict, Invalid, Unauthorized
 from hep.extensions import limiter, login_rate_limit
+from hep.i18n import translate_message
+from hep.library.catalog import DIRECTIONS, EQUIPMENT, IRRITABILITY, REGIONS
 from hep.library.media import media_url
-from hep.library.search import search_exercises
+from hep.library.search import NO_EQUIPMENT, search_exercises
 from hep.logbook.checkins import checkin_view, recent_checkins
 from hep.logbook.completions import completion_view, recent_completions
 from hep.models import Exercise, Patient
@@ -29,9 +31,11 @@ from hep.people.auth import require_role
 from hep.programs import templates
 from hep.programs import versions as programs
 from hep.push.subscriptions import last_timezone_change
+from hep.schemas.logs import LogFilterQuery
 from hep.schemas.people import PatientIn, PatientListQuery
 from hep.schemas.programs import ProgramIn, TemplateIn
 from hep.therapist import forms
+from hep.therapist.dashboard import dashboard_charts
 
 bp = Blueprint("therapist", __name__, url_prefix="/t")
 
@@ -39,6 +43,12 @@ bp = Blueprint("therapist", __name__, url_prefix="/t")
 JOIN_LINK_KEY = "therapist_join_link"
 #: More exercises than this and adherence tends to drop (the editor says so, gently).
 SUGGESTED_MAX_EXERCISES = 4
+#: The program editor's library filters (``GET /api/v1/exercises`` has the same).
+LIBRARY_FILTERS = ("phase", "q", "region", "equipment", "direction", "irritability")
+#: Log rows on the patient's page: the latest, or (filtered) the latest that match.
+LOG_ROWS, LOG_ROWS_FILTERED = 30, 200
+#: Morning check-ins on the patient's page when no days are chosen.
+CHECKIN_ROWS = 14
 
 
 @bp.context_processor
@@ -65,6 +75,26 @@ def labels() -> dict:
                          "pain_ceiling": _("Pain ceiling (0–10)")},
         "status_labels": {"progress": _("Progress"), "hold": _("Hold"), "regress": _("Regress"),
                           "stop": _("Stop")},
+        **library_labels(),
+    }
+
+
+def library_labels() -> dict:
+    """Translated names of the library's regions, equipment and tags (the editor's filters)."""
+    return {
+        "region_labels": {"lumbar": _("Lower back"), "thoracic": _("Upper back"), "pelvis": _("Pelvis"),
+                          "hip": _("Hip"), "leg": _("Leg"), "trunk": _("Trunk"), "whole-body": _("Whole body")},
+        "equipment_labels": {"none": _("No equipment"), "chair": _("Chair"), "mat": _("Mat"), "wall": _("Wall"),
+                             "step": _("Step"), "box": _("Box"), "blocks": _("Blocks"), "band": _("Elastic band"),
+                             "kettlebell": _("Kettlebell"), "dumbbell": _("Dumbbell"), "towel": _("Towel"),
+                             "pillow": _("Pillow"), "table": _("Table"), "bench": _("Bench"),
+                             "jump-rope": _("Jump rope"), "light-object": _("Light object"), "barbell": _("Barbell"),
+                             "trap-bar": _("Trap bar"), "bike": _("Bike"), "pool": _("Pool"), "cone": _("Cones"),
+                             "car": _("Car")},
+        "direction_labels": {"extension": _("Extension"), "flexion": _("Flexion"),
+                             "lateral-shift": _("Lateral shift"), "none": _("No preference")},
+        "irritability_labels": {"low": _("Low irritability"), "moderate": _("Moderate irritability"),
+                                "high": _("High irritability")},
     }
 
 
@@ -156,23 +186,46 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require_role("therapist")
 def patient(patient_id: int):
+    """The patient's dashboard: open alerts, recommendations, charts, the program, then the
+    log (filtered by the GET form ``?exercise=&from=&to=``; a bad filter is 422, unfiltered)."""
     from hep.therapist.clinical_views import outcome_rows  # that module registers on this bp
     from hep.therapist.message_views import messages_panel
 
     patient = therapist_patient(patient_id)
     summary = summary_view(patient)
-    log = [completion_view(c) for c in recent_completions(patient, limit=30)]
+    program = programs.program_view(patient)
+    try:
+        log_filter = LogFilterQuery().load(request.args)
+        log_errors: dict[str, list[str]] = {}
+    except ValidationError as exc:
+        log_filter = {"exercise": None, "since": None, "until": None}
+        log_errors = {k: [translate_message(m) for m in v] for k, v in forms.flatten(exc.messages).items()}
+    filtered = any(log_filter.values())
+    log = [completion_view(c) for c in recent_completions(
+        patient, limit=LOG_ROWS_FILTERED if filtered else LOG_ROWS, exercise_id=log_filter["exercise"],
+        since=log_filter["since"], until=log_filter["until"])]
     corrections = {row["supersedes_id"]: row for row in log if row["supersedes_id"]}
     return render_template(
-        "therapist/patient.html", patient=patient, program=programs.program_view(patient),
-        recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(patient, 14)],
+        "therapist/patient.html", patient=patient, program=program,
+        recent=log, corrections=corrections, checkins=[checkin_view(c) for c in recent_checkins(
+            patient, LOG_ROWS_FILTERED if log_filter["since"] or log_filter["until"] else CHECKIN_ROWS,
+            since=log_filter["since"], until=log_filter["until"])],
+        log_filter=log_filter, log_errors=log_errors, log_filtered=filtered or bool(log_errors),
+        log_limit=LOG_ROWS_FILTERED if filtered else LOG_ROWS, log_exercises=_prescribed_exercises(program),
         join_link=_pop_join_link(patient), joined=patient_service.has_joined(patient),
         summary=summary, alerts=summary["alerts"], monitoring=monitoring_view(patient),
-        outcomes=outcome_rows(summary["outcomes"]),
+        outcomes=outcome_rows(summary["outcomes"]), charts=dashboard_charts(patient, summary),
         devices=devices.active_devices(patient),
         timezone_change=last_timezone_change(patient),
         messages=messages_panel(patient),
-    )
+    ), 422 if log_errors else 200
+
+
+def _prescribed_exercises(program: dict) -> list[tuple[int, str]]:
+    """(exercise id, name) of every exercise in any version of the program, by name: the log
+    filter's choices."""
+    names = {item["exercise_id"]: item["exercise_name"] for v in program["history"] for item in v["items"]}
+    return sorted(names.items(), key=lambda pair: pair[1])
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
@@ -236,9 +289,10 @@ def program_editor(patient_id: int):
     """Edit the program: every save is a new version through ``programs.assign``.
 
     Buttons other than "save" only re-render the draft (add ticked exercises, drop ones
-    ticked for removal, filter the library) so nothing typed is lost without JavaScript.
-    The library search is a GET (``?phase=&q=``, and ``template_id`` to start from a
-    template) until there is a draft to carry.
+    ticked for removal, move one up or down, filter the library) so nothing typed is lost
+    without JavaScript. The library search is a GET (``?phase=&q=&region=&equipment=&direction=
+    &irritability=``, and ``template_id`` to start from a template) until there is a draft to
+    carry; on a draft its fields post as ``library_<name>``.
     """
     patient = therapist_patient(patient_id)
     program = programs.program_view(patient)
@@ -253,13 +307,13 @@ def program_editor(patient_id: int):
             current = program["current"]
             phase, notes = (current["phase"], current["notes"]) if current else ("calm", "")
             rows = forms.rows_from_version(current)
-        library_phase, query = request.args.get("phase", ""), request.args.get("q", "")
+        library_filter = {name: request.args.get(name, "") for name in LIBRARY_FILTERS}
     else:
         form = request.form
         phase, notes = form.get("phase", ""), form.get("notes", "")
         rows = forms.rows_from_form(form)
         rows += _new_rows(rows, forms.added_ids(form))
-        library_phase, query = form.get("library_phase", ""), form.get("library_q", "")
+        library_filter = {name: form.get(f"library_{name}", "") for name in LIBRARY_FILTERS}
         if form.get("action") == "save_template":
             errors, template = _save_template(phase, notes, rows, form.get("template_name", ""))
             if template is not None:
@@ -279,7 +333,8 @@ def program_editor(patient_id: int):
         "therapist/program_editor.html", patient=patient, program=program, phase=phase,
         notes=notes, rows=rows, names=names, media=media, errors=errors, volume_changes=volume_changes,
         errors_for=lambda name, nested=True: forms.errors_for(errors, name, nested),
-        library=_library(library_phase, query), library_phase=library_phase, library_q=query,
+        library=_library(library_filter), library_filter=library_filter, moved=forms.moved_index(request.form),
+        regions=REGIONS, equipment=(NO_EQUIPMENT, *EQUIPMENT), directions=DIRECTIONS, irritabilities=IRRITABILITY,
         chosen={row["exercise_id"] for row in rows}, all_days=forms.ALL_DAYS,
         phases=programs.PHASES, suggested_max=SUGGESTED_MAX_EXERCISES, dose_limits=DOSE_LIMITS,
         templates=templates.templates_of(current_user), template_name=request.form.get("template_name", ""),
@@ -342,9 +397,15 @@ def _exercise_names(ids: set) -> tuple[dict, dict]:
     return {e.id: e.localised(str(get_locale()))["name"] for e in rows}, {e.id: e.media for e in rows if e.media}
 
 
-def _library(phase: str, query: str) -> list[dict]:
-    """The visible library, filtered like ``GET /api/v1/exercises?phase=&q=``."""
+def _library(chosen: dict[str, str]) -> list[dict]:
+    """The visible library, filtered like ``GET /api/v1/exercises`` (values outside the
+    known codes are ignored, as the select lists offer none)."""
+    def known(name: str, codes) -> str | None:
+        return chosen[name] if chosen[name] in codes else None
+
     locale = str(get_locale())
+    found = search_exercises(current_user.clinic_id, chosen["phase"], chosen["q"][:100],
+                             region=known("region", REGIONS), equipment=known("equipment", (NO_EQUIPMENT, *EQUIPMENT)),
+                             direction=known("direction", DIRECTIONS), irritability=known("irritability", IRRITABILITY))
     return [{"id": e.id, "phase": e.phase, "category": e.category, "media": e.media, "image_url": media_url(e.image),
-             **e.localised(locale)}
-            for e in search_exercises(current_user.clinic_id, phase, query)]
+             "regions": e.regions or [], "equipment": e.equipment or [], **e.localised(locale)} for e in found]

@@ -25,7 +25,8 @@ def test_summary_gathers_everything_as_plain_json():
     assert {a["code"] for a in data["alerts"]} == {"regress_recommended"}
     last = data["pain_series"][-1]
     assert last == {"date": TODAY.isoformat(), "pain_during_mean": None, "pain_during_max": None,
-                    "pain_after_max": None, "morning_pain": 3, "distal_symptom": "thigh"}
+                    "pain_after_max": None, "morning_pain": 3, "distal_symptom": "thigh",
+                    "back_pain": None, "leg_pain": None}
     yesterday = data["pain_series"][-2]
     assert (yesterday["pain_during_mean"], yesterday["pain_during_max"]) == (5.0, 8)
 

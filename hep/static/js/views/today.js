@@ -82,6 +82,7 @@ export default async function todayView() {
   mount(_('Today'),
     h('p', { class: 'lead' }, date(today.date), today.phase ? h('span', { class: 'badge' }, phaseName(today.phase)) : null),
     today.offline ? h('p', { class: 'note' }, _('Offline: showing the program saved on this phone.')) : null,
+    today.notes ? h('p', { class: 'card note program-notes' }, h('strong', {}, _('From your therapist:')), ' ', today.notes) : null,
     today.checkin_due ? h('div', { class: 'card callout' },
       h('h2', {}, _('Morning check-in')),
       h('p', {}, _('How did your body respond to yesterday\'s exercises? It takes a minute.')),
