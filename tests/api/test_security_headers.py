@@ -98,10 +98,18 @@ def test_the_policy_allows_no_inline_code():
 
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 def test_every_get_route_carries_the_headers(app, api, enrolled, therapist_api, https):
+    from hep.people.accounts import create_or_update_therapist
+
     patient, patient_id, _program = enrolled
     base_url = "https://localhost" if https else "http://localhost"
+    with app.app_context():
+        create_or_update_therapist("boss@clinic.test", "an admin's long password", "Bo Admin", "Clinic A", admin=True)
+    admin = api()
+    assert admin.post("/api/v1/auth/login", {"email": "boss@clinic.test", "password": "an admin's long password"}
+                      ).status_code == 200
     clients = {"public": api(), "signed-in": therapist_api, "patient": patient, "therapist": therapist_api,
-               "per-patient": therapist_api, "either": therapist_api, "sign-in-step": api(), "staff": therapist_api}
+               "per-patient": therapist_api, "either": therapist_api, "sign-in-step": api(), "staff": therapist_api,
+               "admin": admin}
     checked = set()
     for method, rule in _routes(app):
         if method != "GET":
