@@ -50,15 +50,24 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
 
 
 def current_prescriptions(patient: Patient) -> list[Prescription]:
-    """The prescriptions of the patient's current (latest) program version in order, each
-    with its exercise and version loaded, in one statement; [] without a program."""
+    """The prescriptions of the patient's current (latest) program version in order, in one
+    statement; [] without a program. Each comes with the parts of its exercise Today shows
+    (:func:`hep.library.views.exercise_view`: not the ladder or tags) and its version's id,
+    number and phase."""
     return list(_CURRENT_PRESCRIPTIONS(patient=patient.id))
+
+
+#: What exercise_view reads of an exercise (turning JSON columns into lists costs, per row).
+_EXERCISE_SHOWN = (Exercise.id, Exercise.clinic, Exercise.slug, Exercise.name, Exercise.phase, Exercise.category,
+                   Exercise.regions, Exercise.equipment, Exercise.summary, Exercise.steps, Exercise.cues,
+                   Exercise.safety, Exercise.default_dose, Exercise.media, Exercise.translations)
 
 
 def _current_prescriptions(p) -> pw.Select:
     latest = (ProgramVersion.select(pw.fn.MAX(ProgramVersion.number)).join(Program)
               .where(Program.patient == p.patient))
-    return (Prescription.select(Prescription, Exercise, ProgramVersion)
+    return (Prescription.select(Prescription, *_EXERCISE_SHOWN, ProgramVersion.id, ProgramVersion.number,
+                                ProgramVersion.phase)
             .join(Exercise).switch(Prescription).join(ProgramVersion).join(Program)
             .where((Program.patient == p.patient) & (ProgramVersion.number == latest))
             .order_by(Prescription.position))

@@ -11,11 +11,11 @@ Contract: the first call on a kind of database (its class: SQLite or PostgreSQL)
 query and its SQL, with a slot for each placeholder; every call then runs that SQL with the
 values given, each converted the way peewee would convert it in that place (a field's
 ``db_value`` on the other side of a comparison), through ``execute_sql`` (so the query hooks
-count it), and returns the rows as the query would: models with their joins, tuples, dicts.
+count it), and returns the rows as the query would: models with their joins, tuples,
+dicts (how the columns map to models and fields is also worked out once, on the first run).
 A placeholder may stand for one value only: lists change the SQL's shape (``IN (?, ?)``),
 so each element of a fixed-length list is a placeholder of its own. Every value must be
-given; an unknown name raises ``KeyError`` at the first call. :class:`PreparedInsert` does
-the same for an INSERT of one row.
+given; an unknown name raises ``KeyError`` at the first call.
 """
 from __future__ import annotations
 
@@ -43,17 +43,16 @@ class _Slot:
 
 
 class Placeholder(pw.ColumnBase):
-    """A named value left open in a prepared query's SQL, converted with ``converter`` (by
-    default the one peewee applies in its place: the field it is compared with)."""
+    """A named value left open in a prepared query's SQL."""
 
-    def __init__(self, name: str, converter: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.converter = converter
 
     def __sql__(self, ctx: pw.Context) -> pw.Context:
-        # converter=False keeps ctx.value from converting the slot itself now.
-        return ctx.value(_Slot(self.name, self.converter or ctx.state.converter), converter=False)
+        # The converter in force here is the one peewee would apply to a value in this place
+        # (the field compared with); converter=False keeps ctx.value from applying it now.
+        return ctx.value(_Slot(self.name, ctx.state.converter), converter=False)
 
 
 class _Placeholders:
@@ -63,25 +62,43 @@ class _Placeholders:
         return Placeholder(name)
 
 
-class _Compiled:
-    """A query built once per kind of database, with its SQL and parameter slots."""
+class Prepared:
+    """A select whose SQL is built once per kind of database (see the module's contract)."""
 
-    def __init__(self, build: Callable[[Any], pw.BaseQuery]) -> None:
+    def __init__(self, build: Callable[[Any], pw.SelectBase]) -> None:
         self._build = build
-        self._compiled: dict[type, tuple[pw.BaseQuery, str, list[Any]]] = {}
+        self._compiled: dict[type, tuple[pw.SelectBase, str, list[Any]]] = {}
+        self._row_mapping: dict[type, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def _execute(self, values: dict[str, Any]) -> tuple[pw.BaseQuery, Any]:
-        """Run the statement with ``values``; (the query it was built from, the cursor)."""
-        database = db.obj
-        compiled = self._compiled.get(type(database))
+    def __call__(self, **values: Any) -> Iterable[Any]:
+        kind = type(db.obj)
+        compiled = self._compiled.get(kind)
         if compiled is None:
-            compiled = self._compile(database)
+            compiled = self._compile(db.obj)
         query, sql, params = compiled
-        bound = [p.bind(values) if type(p) is _Slot else p for p in params]
-        return query, database.execute_sql(sql, bound)
+        cursor = db.obj.execute_sql(sql, [p.bind(values) if type(p) is _Slot else p for p in params])
+        # The query object turns the rows into what it would have returned (models with their
+        # joins, tuples...); it is shared read-only, each call gets its own wrapper.
+        rows = query._get_cursor_wrapper(cursor)
+        # Working out which column goes to which model and field, with which converter, is
+        # the same for every run of the same SQL: done on the first run, then copied.
+        mapping = self._row_mapping.get(kind)
+        if mapping is None:
+            before = dict(rows.__dict__)
+            rows.initialize()
+            mapping = {k: v for k, v in rows.__dict__.items() if k not in before or before[k] is not v}
+            self._row_mapping[kind] = mapping
+        else:
+            rows.__dict__.update(mapping)
+        rows.initialized = True
+        return rows
 
-    def _compile(self, database: pw.Database) -> tuple[pw.BaseQuery, str, list[Any]]:
+    def first(self, **values: Any) -> Any:
+        """The first row, or None."""
+        return next(iter(self(**values)), None)
+
+    def _compile(self, database: pw.Database) -> tuple[pw.SelectBase, str, list[Any]]:
         with self._lock:
             compiled = self._compiled.get(type(database))
             if compiled is None:
@@ -89,34 +106,3 @@ class _Compiled:
                 sql, params = database.get_sql_context().sql(query).query()
                 compiled = self._compiled[type(database)] = (query, sql, list(params))
         return compiled
-
-
-class Prepared(_Compiled):
-    """A select whose SQL is built once per kind of database (see the module's contract)."""
-
-    def __call__(self, **values: Any) -> Iterable[Any]:
-        query, cursor = self._execute(values)
-        # The query object turns the rows into what it would have returned (models with their
-        # joins, tuples...); it is shared read-only, each call gets its own wrapper.
-        return query._get_cursor_wrapper(cursor)
-
-    def first(self, **values: Any) -> Any:
-        """The first row, or None."""
-        return next(iter(self(**values)), None)
-
-
-class PreparedInsert(_Compiled):
-    """An INSERT of one row of ``model`` built once per kind of database: every column but
-    an auto-incremented key is a placeholder, converted by its field. A column left out of
-    the values takes its field's default (called when callable, at each insert), else None."""
-
-    def __init__(self, model: type[pw.Model]) -> None:
-        self._fields = [f for f in model._meta.sorted_fields if not isinstance(f, pw.AutoField)]
-        super().__init__(lambda _p: model.insert({f: Placeholder(f.name, f.db_value) for f in self._fields}))
-
-    def __call__(self, **values: Any) -> None:
-        for field in self._fields:
-            if field.name not in values:
-                default = field.default
-                values[field.name] = default() if callable(default) else default
-        self._execute(values)

@@ -17,11 +17,9 @@ from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
 
 from hep.models import AuditEvent, Patient, User
-from hep.models.prepared import PreparedInsert
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 BATCH = 500  # events per INSERT (well under SQLite's bound on statement variables)
-_INSERT_EVENT = PreparedInsert(AuditEvent)
 
 
 def record(action: str, patient: Patient | None = None, **detail: Any) -> None:
@@ -85,13 +83,10 @@ def _after_request(response: Response) -> Response:
     detail = {"endpoint": request.endpoint, "method": request.method, "status": response.status_code}
     rows = [{"actor": actor, "patient": patient_id, "action": action, "detail": detail, "ip": ip}
             for patient_id in touched if patient_id not in done]
-    if len(rows) == 1:  # most requests (a patient's own): the INSERT's SQL is built once
-        _INSERT_EVENT(**rows[0])
-    else:
-        # One statement per batch, so a request that reaches many records (a report over a
-        # therapist's patients) writes its trail in a bounded number of statements.
-        for start in range(0, len(rows), BATCH):
-            AuditEvent.insert_many(rows[start:start + BATCH]).execute()
+    # One statement per batch, so a request that reaches many records (a report over a
+    # therapist's patients) writes its trail in a bounded number of statements.
+    for start in range(0, len(rows), BATCH):
+        AuditEvent.insert_many(rows[start:start + BATCH]).execute()
     done.update(touched)
     return response
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import peewee as pw
-
 from hep.db import db
-from hep.models import AuditEvent, CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
-from hep.models.prepared import Prepared, PreparedInsert
+from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
+from hep.models.prepared import Prepared
 from tests.support.queries import statements
 
 
@@ -63,15 +61,3 @@ def test_the_sql_is_built_once_and_each_call_is_one_statement(app, enrolled):
             assert list(prepared(patient=patient_id)) == []
     assert len(built) == 1 and len(seen) == 3
     assert seen[0].count(db.obj.param) == 1
-
-
-def test_a_prepared_insert_writes_the_row_peewee_would_defaults_included(app, enrolled):
-    _patient_api, patient_id, _program = enrolled
-    insert = PreparedInsert(AuditEvent)
-    before = AuditEvent.select(pw.fn.MAX(AuditEvent.id)).scalar() or 0
-    insert(actor=None, patient=patient_id, action="read", detail={"endpoint": "x", "n": 1}, ip="10.0.0.1")
-    insert(actor=None, patient=Patient.get_by_id(patient_id), action="write", detail={}, ip=None)
-    rows = list(AuditEvent.select().where(AuditEvent.id > before).order_by(AuditEvent.id))
-    assert [(r.patient_id, r.action, r.detail, r.ip) for r in rows] == [
-        (patient_id, "read", {"endpoint": "x", "n": 1}, "10.0.0.1"), (patient_id, "write", {}, None)]
-    assert rows[0].at is not None and rows[0].subject is None  # the default called per insert
