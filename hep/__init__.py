@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from hep import db, i18n, queue, security, static_files
+    from hep import db, i18n, security, static_files, worker
     from hep.extensions import SessionCookies, api, csrf, init_limiter
     from hep.people import audit, auth
     from hep.schemas.docs import SchemaPlugin
@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_limiter(app)
     api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin(app.view_functions)})
-    queue.init_app(app)
+    worker.init_app(app)
     static_files.init_app(app)  # inside the proxy fix
     security.init_app(app)
 

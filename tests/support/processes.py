@@ -254,8 +254,8 @@ class Processes(ExitStack):
         return server
 
     def huey_consumer(self, env: Mapping[str, str], *, name: str = "consumer", workers: int = 4) -> Service:
-        """``huey_consumer hep.tasks.huey`` with thread workers."""
-        service = Service(name, [sys.executable, "-m", "huey.bin.huey_consumer", "hep.tasks.huey", "-w", str(workers),
+        """``huey_consumer hep.worker.huey`` with thread workers."""
+        service = Service(name, [sys.executable, "-m", "huey.bin.huey_consumer", "hep.worker.huey", "-w", str(workers),
                                  "-k", "thread", "-n"], env={"PYTHONPATH": str(ROOT), **env}, log_dir=self.log_dir)
         self._track(service).start()
         return service
