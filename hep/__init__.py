@@ -31,20 +31,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from hep import db, i18n, queue, security, static_files
-    from hep.extensions import api, csrf, limiter
+    from hep import db, i18n, security, static_files, worker
+    from hep.extensions import SessionCookies, api, csrf, init_limiter
     from hep.people import audit, auth
     from hep.schemas.docs import SchemaPlugin
 
+    app.session_interface = SessionCookies()
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     audit.init_app(app)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter.init_app(app)
+    init_limiter(app)
     api.init_app(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin(app.view_functions)})
-    queue.init_app(app)
+    worker.init_app(app)
     static_files.init_app(app)  # inside the proxy fix
     security.init_app(app)
 

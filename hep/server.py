@@ -1,6 +1,6 @@
 """The embedded server: waitress with threads, plus the queue consumer in-process.
 
-At scale run ``gunicorn wsgi:app`` and ``huey_consumer hep.tasks.huey`` instead.
+At scale run ``gunicorn wsgi:app`` and ``huey_consumer hep.worker.huey`` instead.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ def start_consumer(app: Flask | None = None, workers: int = 2):
     handlers for a stand-alone consumer; here the web server owns the signals, so the
     previous handlers are put back.
     """
-    import hep.tasks  # registers the tasks and periodic schedule
-    from hep.queue import huey
+    from hep import worker
 
+    huey = worker.huey
     if app is not None:
-        hep.tasks.bind_app(app)
+        worker.bind_app(app)
 
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,

@@ -15,6 +15,7 @@ from hep.library.views import exercise_view
 from hep.logbook.checkins import checkin_view
 from hep.logbook.sessions import Rx, count_day, rx_of
 from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
+from hep.models.prepared import Prepared
 from hep.programs import self_progress
 from hep.programs.versions import dose_of
 from hep.timeutil import today_in
@@ -56,14 +57,31 @@ def today_view(patient: Patient, locale: str | None, now: datetime | None = None
 
 
 def current_prescriptions(patient: Patient) -> list[Prescription]:
-    """The prescriptions of the patient's current (latest) program version in order, each
-    with its exercise and version loaded, in one statement; [] without a program."""
+    """The prescriptions of the patient's current (latest) program version in order, in one
+    statement; [] without a program. Each comes with the parts of its exercise Today shows
+    (:func:`hep.library.views.exercise_view`, and its ladder neighbours for a self-progression
+    step: not the tags) and its version's id, number, phase and notes."""
+    return list(_CURRENT_PRESCRIPTIONS(patient=patient.id))
+
+
+#: What exercise_view reads of an exercise (turning JSON columns into lists costs, per row).
+_EXERCISE_SHOWN = (Exercise.id, Exercise.clinic, Exercise.slug, Exercise.name, Exercise.phase, Exercise.category,
+                   Exercise.regions, Exercise.equipment, Exercise.summary, Exercise.steps, Exercise.cues,
+                   Exercise.safety, Exercise.default_dose, Exercise.media, Exercise.translations,
+                   Exercise.image, Exercise.video, Exercise.easier, Exercise.harder)
+
+
+def _current_prescriptions(p) -> pw.Select:
     latest = (ProgramVersion.select(pw.fn.MAX(ProgramVersion.number)).join(Program)
-              .where(Program.patient == patient.id))
-    return list(Prescription.select(Prescription, Exercise, ProgramVersion)
-                .join(Exercise).switch(Prescription).join(ProgramVersion).join(Program)
-                .where((Program.patient == patient.id) & (ProgramVersion.number == latest))
-                .order_by(Prescription.position))
+              .where(Program.patient == p.patient))
+    return (Prescription.select(Prescription, *_EXERCISE_SHOWN, ProgramVersion.id, ProgramVersion.number,
+                                ProgramVersion.phase, ProgramVersion.notes)
+            .join(Exercise).switch(Prescription).join(ProgramVersion).join(Program)
+            .where((Program.patient == p.patient) & (ProgramVersion.number == latest))
+            .order_by(Prescription.position))
+
+
+_CURRENT_PRESCRIPTIONS = Prepared(_current_prescriptions)  # the hot path: SQL built once
 
 
 def pain_today(patient: Patient, prescription_id: int) -> dict[int, int]:
@@ -86,36 +104,15 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
     The patient's row anchors the statement, so it has a row even when nothing was logged;
     the check-in columns repeat on each row of sessions."""
     yesterday = today - timedelta(days=1)
-    sessions = (Completion.current()
-                .select(Completion.prescription, Completion.local_date,
-                        # Sessions that count (hep.logbook.sessions); a log with fewer sets
-                        # still says the patient worked that day.
-                        pw.fn.SUM(pw.Case(None, [(Completion.sets_done >= MIN_SETS_FOR_SESSION, 1)], 0)).alias("n"),
-                        pw.fn.MAX(Completion.pain_during).alias("pain_during"),
-                        pw.fn.MAX(Completion.pain_after).alias("pain_after"))
-                .where((Completion.patient == patient.id) & Completion.local_date.in_([yesterday, today]))
-                .group_by(Completion.prescription, Completion.local_date)
-                .alias("sessions"))
-    rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,
-                  Prescription.position, Prescription.frequency_per_day, Prescription.days_of_week)
-    checkin_fields = list(CheckIn._meta.sorted_fields)
-    query = (Patient.select(*checkin_fields, sessions.c.local_date, sessions.c.n, sessions.c.pain_during,
-                            sessions.c.pain_after, *rx_columns)
-             .join(CheckIn, pw.JOIN.LEFT_OUTER,
-                   on=((CheckIn.patient == Patient.id) & (CheckIn.date == today) & CheckIn.superseded_at.is_null()))
-             .switch(Patient).join(sessions, pw.JOIN.LEFT_OUTER, on=pw.SQL("1 = 1"))
-             .join(Prescription, pw.JOIN.LEFT_OUTER, on=(Prescription.id == sessions.c.prescription_id))
-             .where(Patient.id == patient.id)
-             .tuples())
     logged: list[tuple[Rx, int]] = []
     pain: dict[int, int] = {}
     worked_yesterday = False
     checkin = None
-    for row in query:
-        values = row[:len(checkin_fields)]
-        local_date, count, during, after, *rx = row[len(checkin_fields):]
+    for row in _DAY_STATE(patient=patient.id, today=today, yesterday=yesterday):
+        values = row[:len(_CHECKIN_FIELDS)]
+        local_date, count, during, after, *rx = row[len(_CHECKIN_FIELDS):]
         if checkin is None and values[0] is not None:
-            checkin = CheckIn(**{f.name: v for f, v in zip(checkin_fields, values, strict=True)})
+            checkin = CheckIn(**{f.name: v for f, v in zip(_CHECKIN_FIELDS, values, strict=True)})
         if local_date is None:
             continue
         if Completion.local_date.python_value(local_date) == yesterday:
@@ -126,3 +123,32 @@ def _day_state(patient: Patient, today: date) -> tuple[list[tuple[Rx, int]], boo
             logged.append((Rx(rx_id, version_id, exercise_id, side, position, per_day, frozenset(weekdays or ())), count))
             pain[rx_id] = max(during, after)
     return logged, worked_yesterday, checkin, pain
+
+
+_CHECKIN_FIELDS = list(CheckIn._meta.sorted_fields)
+
+
+def _day_state_query(p) -> pw.Select:
+    sessions = (Completion.current()
+                .select(Completion.prescription, Completion.local_date,
+                        # Sessions that count (hep.logbook.sessions); a log with fewer sets
+                        # still says the patient worked that day.
+                        pw.fn.SUM(pw.Case(None, [(Completion.sets_done >= MIN_SETS_FOR_SESSION, 1)], 0)).alias("n"),
+                        pw.fn.MAX(Completion.pain_during).alias("pain_during"),
+                        pw.fn.MAX(Completion.pain_after).alias("pain_after"))
+                .where((Completion.patient == p.patient) & Completion.local_date.in_([p.yesterday, p.today]))
+                .group_by(Completion.prescription, Completion.local_date)
+                .alias("sessions"))
+    rx_columns = (Prescription.id, Prescription.version, Prescription.exercise, Prescription.side,
+                  Prescription.position, Prescription.frequency_per_day, Prescription.days_of_week)
+    return (Patient.select(*_CHECKIN_FIELDS, sessions.c.local_date, sessions.c.n, sessions.c.pain_during,
+                           sessions.c.pain_after, *rx_columns)
+            .join(CheckIn, pw.JOIN.LEFT_OUTER,
+                  on=((CheckIn.patient == Patient.id) & (CheckIn.date == p.today) & CheckIn.superseded_at.is_null()))
+            .switch(Patient).join(sessions, pw.JOIN.LEFT_OUTER, on=pw.SQL("1 = 1"))
+            .join(Prescription, pw.JOIN.LEFT_OUTER, on=(Prescription.id == sessions.c.prescription_id))
+            .where(Patient.id == p.patient)
+            .tuples())
+
+
+_DAY_STATE = Prepared(_day_state_query)

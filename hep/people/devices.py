@@ -26,6 +26,7 @@ from flask_login.utils import decode_cookie
 from hep.db import db
 from hep.errors import NotFound
 from hep.models import DeviceSession, Patient, PushSubscription, User
+from hep.models.prepared import Prepared
 from hep.people import audit
 from hep.timeutil import from_storage, to_storage, utcnow
 
@@ -106,9 +107,7 @@ def load(user_id: int, version: int, device_id: str) -> User | None:
     for a revoked, unknown or outdated one (and that browser's cookies are cleared)."""
     # The patient record comes in the same statement (None for staff): every patient request
     # reads it (hep.people.access.own_patient).
-    device = (DeviceSession.select(DeviceSession, User, Patient).join(User)
-              .join(Patient, pw.JOIN.LEFT_OUTER, on=(Patient.user == User.id), attr="loaded_patient")
-              .where((DeviceSession.id == device_id) & (DeviceSession.user == user_id)).first())
+    device = _SIGNED_IN.first(device=device_id, user=user_id)
     user = device.user if device else None
     if user is not None:
         loaded = getattr(user, "loaded_patient", None)
@@ -120,6 +119,12 @@ def load(user_id: int, version: int, device_id: str) -> User | None:
     user.device_id = device.id
     _seen(device)
     return user
+
+
+# Every signed-in request runs it: its SQL is built once (hep.models.prepared).
+_SIGNED_IN = Prepared(lambda p: DeviceSession.select(DeviceSession, User, Patient).join(User)
+                      .join(Patient, pw.JOIN.LEFT_OUTER, on=(Patient.user == User.id), attr="loaded_patient")
+                      .where((DeviceSession.id == p.device) & (DeviceSession.user == p.user)).limit(1))
 
 
 def _forget_login(*, revoked: bool) -> None:

@@ -1,7 +1,7 @@
 """Password reset by e-mail for therapists and admins.
 
 ``request_reset`` answers the same whatever the address (no account enumeration): for an
-active staff account it queues ``hep.tasks.send_password_reset``, which issues the token and
+active staff account it queues ``hep.worker.send_password_reset``, which issues the token and
 mails the link, so the token only ever exists in the e-mail (never in the queue) and the
 request does not wait for the mail server. A token is random (256 bits), single-use, expires
 after ``TOKEN_TTL``, and a new one revokes the earlier ones; only its SHA-256 is stored.
@@ -53,7 +53,7 @@ def request_reset(email: str) -> None:
     if not _eligible(user):
         return
     audit.record("password_reset.request", user=user.id)
-    from hep.tasks import send_password_reset
+    from hep.worker import send_password_reset
 
     send_password_reset(user.id)
 

@@ -119,7 +119,7 @@ def alert_raised(alert: Alert) -> None:
     if alert.level not in NOTICE_LEVELS or alert.status != "open":
         return
     try:
-        from hep.tasks import notify_alert
+        from hep.worker import notify_alert
 
         notify_alert(alert.id)
     except Exception:  # the queue is down (or, run inline, the send broke): the periodic run retries

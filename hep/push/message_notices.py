@@ -1,7 +1,7 @@
 """Telling the other side of a thread that a message came: web push, and e-mail to staff.
 
 ``message_posted(message)`` (called by ``hep.messages.threads.post_message`` once the message
-is stored) enqueues ``notify`` (the queued task ``hep.tasks.notify_message``), which
+is stored) enqueues ``notify`` (the queued task ``hep.worker.notify_message``), which
 
 1. CLAIMS the message's notice: ``notified_at`` is set by a compare-and-set on NULL, so
    however many consumers run and however often the task is queued, one of them sends it;
@@ -52,7 +52,7 @@ def message_posted(message: Message) -> None:
     """Enqueue the notice of a new ``message``. Never raises: the message is stored whatever
     happens to its notice."""
     try:
-        from hep.tasks import notify_message
+        from hep.worker import notify_message
 
         notify_message(message.id)
     except Exception:  # the queue is down (or, run inline, the send broke)

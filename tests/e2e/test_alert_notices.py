@@ -272,12 +272,12 @@ def test_many_consumers_send_each_notice_once(app, clinic, service, smtp, clock)
 
 
 def test_alert_raised_never_breaks_the_code_that_stored_the_alert(app, clinic, service, clock, monkeypatch):
-    import hep.tasks
+    import hep.worker
 
     def broken(_alert_id):
         raise ConnectionError("queue down")
 
-    monkeypatch.setattr(hep.tasks, "notify_alert", broken)
+    monkeypatch.setattr(hep.worker, "notify_alert", broken)
     raise_alert(app, clinic)  # does not raise
     assert service.received == []
     assert due(app).startswith("notices 2, sent 2,")  # the next periodic run sends round 1

@@ -6,7 +6,7 @@ import os
 import psycopg
 import pytest
 
-from bench import http_bench
+from bench import http_bench, serve_memory
 from bench.generate import generate, open_database
 from hep.db import db
 from hep.models import CheckIn, Completion, Patient
@@ -47,3 +47,9 @@ def test_http_benchmark_on_postgresql():
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {exc}")
     _http_once(PG_URL)
+
+
+def test_serve_memory_benchmark(capsys):
+    assert serve_memory.main(["--requests", "40", "--patients", "4", "--days", "2", "--connections", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "resident memory after 40 requests" in out and "error:" not in out, out

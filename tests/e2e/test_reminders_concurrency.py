@@ -1,6 +1,6 @@
 """Two queue consumers at once never send a reminder twice.
 
-Two ``huey_consumer hep.tasks.huey`` processes consume fan-out tasks from Redis (db 15) for
+Two ``huey_consumer hep.worker.huey`` processes consume fan-out tasks from Redis (db 15) for
 the same instant, against one database (a fresh PostgreSQL schema, or a shared SQLite file);
 1,000 reminders must each reach the local push service exactly once.
 """
@@ -81,17 +81,17 @@ def _two_consumers_send_each_reminder_once(tmp_path, database_url):
         env = {**os.environ, "HEP_DATABASE_URL": database_url, "HEP_QUEUE_URL": REDIS_URL,
                "HEP_INSTANCE_PATH": str(instance), "HEP_PUSH_ALLOWED_ORIGINS": service.origin,
                "PYTHONPATH": str(ROOT)}
-        from hep import queue
+        from hep import worker
 
-        huey = queue.configure(REDIS_URL)
+        huey = worker.configure(REDIS_URL)
         consumers = []
         try:
             huey.flush()
             consumers = [subprocess.Popen(
-                [sys.executable, "-m", "huey.bin.huey_consumer", "hep.tasks.huey", "-w", "4", "-k", "thread",
+                [sys.executable, "-m", "huey.bin.huey_consumer", "hep.worker.huey", "-w", "4", "-k", "thread",
                  "-n", "-q"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 for _ in range(2)]
-            from hep.tasks import fan_out
+            from hep.worker import fan_out
 
             # Several fan-outs for the same instant, consumed by both processes at once.
             results = [fan_out(AT) for _ in range(8)]
@@ -107,7 +107,7 @@ def _two_consumers_send_each_reminder_once(tmp_path, database_url):
                     process.kill()
                     output.append(process.communicate()[0].decode(errors="replace"))
             huey.flush()
-            queue.configure("immediate")
+            worker.configure("immediate")
 
         totals = Counter()
         for line in lines:

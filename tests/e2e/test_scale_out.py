@@ -33,7 +33,7 @@ from flask import Flask
 
 from bench.generate import generate, open_database
 from bench.http_bench import Client
-from hep import queue
+from hep import worker
 from hep.db import db
 from hep.models import Completion, ReminderDelivery
 from hep.push.reminders import WORKERS
@@ -102,7 +102,7 @@ def site(cluster, tmp_path):
             client.close()
     if db.obj is not None:
         db.obj.close_all()
-    queue.configure("immediate")
+    worker.configure("immediate")
 
 
 def _people(app, patients: int):
@@ -198,8 +198,8 @@ def test_a_consumer_killed_mid_fan_out_leaves_nothing_undelivered_and_little_dou
             names = populate(service, reminders, time="08:00")
             db.close()
         env = {**env, "HEP_PUSH_ALLOWED_ORIGINS": service.origin}
-        huey = queue.configure(SCALE_REDIS_URL)
-        from hep.tasks import fan_out
+        huey = worker.configure(SCALE_REDIS_URL)
+        from hep.worker import fan_out
 
         victim = procs.huey_consumer(env, name="consumer-1", workers=1)
         fan_out(AT)

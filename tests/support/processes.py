@@ -149,6 +149,17 @@ class Web(Service):
         raise RuntimeError(f"{self.name}: {count} workers not running after {timeout} s")
 
 
+
+class HepServe(Web):
+    """``hep serve`` on 127.0.0.1:``port``: waitress with its threads, one process."""
+
+    def __init__(self, name: str, *, port: int, env: Mapping[str, str] | None, log_dir: Path) -> None:
+        hep = Path(sys.executable).with_name("hep")  # the console script beside this interpreter
+        Service.__init__(self, name, [str(hep), "serve", "--port", str(port)], env=env, log_dir=log_dir)
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+
 class PostgresCluster:
     """A private PostgreSQL cluster in a temp dir owned by ``postgres``, on a free port, so it
     can be stopped and started without touching any shared server (``pg_ctl``)."""
@@ -235,9 +246,16 @@ class Processes(ExitStack):
         self._track(web).start()
         return web
 
+    def hep_serve(self, env: Mapping[str, str], *, name: str = "hep-serve") -> HepServe:
+        """``hep serve`` as one machine runs it (the embedded queue consumer included unless
+        ``HEP_EMBEDDED_CONSUMER`` is 0)."""
+        server = HepServe(name, port=free_port(), env=env, log_dir=self.log_dir)
+        self._track(server).start()
+        return server
+
     def huey_consumer(self, env: Mapping[str, str], *, name: str = "consumer", workers: int = 4) -> Service:
-        """``huey_consumer hep.tasks.huey`` with thread workers."""
-        service = Service(name, [sys.executable, "-m", "huey.bin.huey_consumer", "hep.tasks.huey", "-w", str(workers),
+        """``huey_consumer hep.worker.huey`` with thread workers."""
+        service = Service(name, [sys.executable, "-m", "huey.bin.huey_consumer", "hep.worker.huey", "-w", str(workers),
                                  "-k", "thread", "-n"], env={"PYTHONPATH": str(ROOT), **env}, log_dir=self.log_dir)
         self._track(service).start()
         return service

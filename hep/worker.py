@@ -1,4 +1,12 @@
-"""Background tasks; ``huey_consumer hep.tasks.huey`` imports this module.
+"""Background work (huey): the queue and its tasks. ``huey_consumer hep.worker.huey`` runs them.
+
+The queue's storage follows ``QUEUE_URL``: ``immediate`` runs tasks inline (tests);
+``redis://...`` uses Redis with separate ``huey_consumer hep.worker.huey`` processes;
+``sqlite:///path`` (the default) keeps the queue in a file next to the database, consumed
+in-process by ``hep serve``. The app factory points it at its ``QUEUE_URL`` (``init_app``); a
+stand-alone consumer, which has no app, gets the storage the environment names the first
+time it reads ``hep.worker.huey`` (see ``__getattr__`` below), so importing this module
+configures nothing by itself.
 
 Every consumer runs ``send_reminders`` and ``send_alert_notices`` each minute. That is safe
 with any number of consumers: ``send_due`` and ``send_due_notices`` claim each reminder and
@@ -14,15 +22,69 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
-from huey import crontab
+from huey import Huey, crontab
+from huey.storage import RedisStorage, SqliteStorage
 
-from hep.queue import configure_from_environment, huey
+from hep.instance import private_file, private_folder
 
-# A stand-alone consumer imports this module before any app exists: point huey at the
-# queue named by the environment (``HEP_QUEUE_URL``, else the instance's SQLite file).
-configure_from_environment()
+# Created unconfigured (immediate, in memory) so the task decorators below bind to it at
+# import; ``configure`` points it at real storage before anything is enqueued. Read from
+# outside as ``hep.worker.huey`` (module ``__getattr__``), never as ``_huey``.
+_huey = Huey("hep", immediate=True, utc=True)
+_configured = False
 _app: Flask | None = None
 _app_lock = threading.Lock()
+
+
+def __getattr__(name: str):
+    # ``huey_consumer hep.worker.huey`` imports this module, then reads ``huey``: with no app
+    # in that process, this is where the queue gets the storage the environment names.
+    if name == "huey":
+        return configure_from_environment()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def configure(url: str) -> Huey:
+    """Point the queue at the storage named by ``url`` and return it."""
+    global _configured
+    _configured = True
+    huey = _huey
+    if url == "immediate":
+        huey.immediate = True
+        return huey
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        huey.storage_class = RedisStorage
+        huey.storage_kwargs = {"url": url}
+    elif url.startswith("sqlite:///"):
+        huey.storage_class = SqliteStorage
+        filename = url[len("sqlite:///"):]
+        private_file(filename)  # task payloads name patients: owner only, like the database
+        huey.storage_kwargs = {"filename": filename}
+    else:
+        raise ValueError(f"unsupported queue URL: {url!r}")
+    huey._immediate = False
+    huey.storage = huey.create_storage()
+    return huey
+
+
+def init_app(app: Flask) -> None:
+    configure(app.config["QUEUE_URL"])
+
+
+def configure_from_environment() -> Huey:
+    """For a stand-alone ``huey_consumer hep.worker.huey``: the storage ``create_app`` would use.
+
+    Does nothing when an app (or a test) already configured the queue in this process.
+    """
+    if _configured:
+        return _huey
+    from hep import config
+
+    settings = config.from_environment()
+    url = settings.get("QUEUE_URL") or f"sqlite:///{config.instance_path() / 'queue.db'}"
+    if url.startswith("sqlite:///"):
+        private_folder(config.instance_path())
+    return configure(url)
 
 
 def bind_app(app: Flask) -> None:
@@ -48,7 +110,7 @@ def app_context() -> Iterator[Flask]:
         yield _app
 
 
-@huey.periodic_task(crontab(minute="*"), retries=0)
+@_huey.periodic_task(crontab(minute="*"), retries=0)
 def send_reminders() -> str:
     """Send the reminders due now (the same function as ``hep send-reminders``)."""
     return send_reminders_at(None)
@@ -68,13 +130,13 @@ def send_reminders_at(at: str | None) -> str:
                 db.close()
 
 
-@huey.task(retries=0)
+@_huey.task(retries=0)
 def fan_out(at: str | None = None) -> str:
     """One fan-out run for instant ``at`` (ISO 8601; default now), for on-demand sends."""
     return send_reminders_at(at)
 
 
-@huey.periodic_task(crontab(minute="*/15"), retries=0)
+@_huey.periodic_task(crontab(minute="*/15"), retries=0)
 def refresh_alerts() -> str:
     """Raise the alerts that silence makes (no logs, no check-ins), every quarter hour."""
     from hep.care.summary import refresh_all_alerts
@@ -82,7 +144,7 @@ def refresh_alerts() -> str:
     return _in_app(lambda: f"raised {refresh_all_alerts()}")
 
 
-@huey.task(retries=0)
+@_huey.task(retries=0)
 def notify_alert(alert_id: int) -> str:
     """Round 1 of one alert's notices (``hep.push.alert_notices.notify``)."""
     from hep.push.alert_notices import notify
@@ -90,7 +152,7 @@ def notify_alert(alert_id: int) -> str:
     return _in_app(lambda: notify(alert_id).line())
 
 
-@huey.periodic_task(crontab(minute="*"), retries=0)
+@_huey.periodic_task(crontab(minute="*"), retries=0)
 def send_alert_notices() -> str:
     """Due retries, missing first rounds and second rounds of alert notices."""
     return send_alert_notices_at(None)
@@ -119,7 +181,7 @@ def _in_app(run):
                 db.close()
 
 
-@huey.task(retries=0)
+@_huey.task(retries=0)
 def notify_message(message_id: str) -> str:
     """Tell the other side of a thread that a message came (``hep.push.message_notices.notify``)."""
     from hep.push.message_notices import notify
@@ -127,7 +189,7 @@ def notify_message(message_id: str) -> str:
     return _in_app(lambda: notify(message_id).line())
 
 
-@huey.task(retries=0)
+@_huey.task(retries=0)
 def send_password_reset(user_id: int) -> str:
     """Issue a password-reset token for the user and e-mail its link
     (``hep.people.password_reset.send_link``)."""
