@@ -28,7 +28,7 @@ def demo(app):
     return credentials.email, credentials.password, patient_id
 
 
-def signed_in(browser, live_server, email, password, width):
+def signed_in(browser, live_server, email, password, width, landing="Patients"):
     context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Europe/Madrid",
                                   viewport={"width": width, "height": 900})
     context.set_default_timeout(15000)
@@ -37,7 +37,7 @@ def signed_in(browser, live_server, email, password, width):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    expect()(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
     return context, page
 
 
@@ -59,6 +59,9 @@ def test_demo_dashboard_screenshots_without_horizontal_scroll(browser, live_serv
 #: Therapist pages that are not pages to check: a script, a CSV download, and the second step
 #: of signing in (it needs a password step first; its template is the login page's).
 NOT_PAGES = {"therapist.service_worker", "therapist.rtm_report", "therapist.login_code"}
+#: The clinic's pages, for its admin (a therapist gets 403).
+ADMIN_PAGES = {"therapist.admin"}
+ADMIN_PASSWORD = "the clinic admin's long password"
 
 
 def therapist_pages(app, patient_id: int, prescription_id: int) -> dict[str, str]:
@@ -96,10 +99,20 @@ def test_axe_finds_no_serious_violation_on_any_therapist_page(app, browser, live
     pages = sorted(therapist_pages(app, patient_id, prescription_id).items())[half::2]
     signed_out = {"therapist.login", "therapist.forgot", "therapist.reset_password"}
     context, page = signed_in(browser, live_server, email, password, 1280)
+    admin_context, admin_page = None, None
+    if any(endpoint in ADMIN_PAGES for endpoint, _path in pages):  # the clinic's pages, as its admin
+        from hep.models import User
+        from hep.people.accounts import create_or_update_therapist
+
+        with app.app_context():
+            clinic = User.by_email(email).clinic.name
+            create_or_update_therapist("admin@demo.hep.invalid", ADMIN_PASSWORD, "Ada Admin", clinic, admin=True)
+        admin_context, admin_page = signed_in(browser, live_server, "admin@demo.hep.invalid", ADMIN_PASSWORD, 1280,
+                                              landing="Clinic")
     anonymous = browser.new_context(base_url=live_server.url, locale="en-US")
     axe, found = Axe(), {}
     for endpoint, path in pages:
-        tab = anonymous.new_page() if endpoint in signed_out else page
+        tab = anonymous.new_page() if endpoint in signed_out else admin_page if endpoint in ADMIN_PAGES else page
         response = tab.goto(path)
         assert response.status < 400 or endpoint == "therapist.reset_password", (path, response.status)
         found[path] = serious(axe, tab)
@@ -111,3 +124,5 @@ def test_axe_finds_no_serious_violation_on_any_therapist_page(app, browser, live
     assert not {k: v for k, v in found.items() if v}, found
     anonymous.close()
     context.close()
+    if admin_context is not None:
+        admin_context.close()
