@@ -7,6 +7,8 @@ import pytest
 
 from hep.models import Alert, Assessment
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 RED_FLAGS = ("saddle_numbness", "bladder_or_bowel_change", "sexual_dysfunction", "progressive_weakness",
@@ -63,11 +65,7 @@ def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, li
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
     patient_id = invited_patient["id"]
 
     grades = {f"myotome_{lv}_{side}": 5 for lv in LEVELS for side in ("left", "right")} | {"myotome_l5_left": 4}

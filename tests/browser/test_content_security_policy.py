@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from .staff import sign_in
 from .test_patient_pwa import expect, join, log_from_card
 from .waiting import wait_until
 
@@ -82,11 +83,7 @@ def test_the_therapist_pages_break_no_policy(browser, live_server, therapist, in
     context.set_default_timeout(15000)
     watch = PolicyWatch(context)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
     page.locator("#f-display_name").fill("Bo Nuevo")
     page.locator("#f-timezone").fill("Europe/Madrid")
     page.get_by_role("button", name="Create and get a join link").click()

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -33,11 +35,7 @@ def signed_in(browser, live_server, email, password, width, landing="Patients"):
                                   viewport={"width": width, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
+    sign_in(page, email, password, landing=landing)
     return context, page
 
 

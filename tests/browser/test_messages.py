@@ -10,6 +10,7 @@ import pytest
 
 from hep.models import Message
 
+from .staff import sign_in
 from .test_patient_pwa import READ_OUTBOX, expect, join, wait_saved_for_offline
 
 pytestmark = pytest.mark.browser
@@ -63,10 +64,7 @@ def test_messages_both_ways_online_and_offline(app, browser, phone, live_server,
     desk = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     desk.set_default_timeout(15000)
     staff = desk.new_page()
-    staff.goto("/t/login")
-    staff.get_by_label("Email").fill(therapist["email"])
-    staff.get_by_label("Password").fill(therapist["password"])
-    staff.get_by_role("button", name="Sign in").click()
+    sign_in(staff, therapist["email"], therapist["password"])
     expect()(staff.locator("td.unread-messages")).to_have_text("2 unread")
     staff.locator("td.unread-messages a").click()
     thread = staff.locator("#messages")

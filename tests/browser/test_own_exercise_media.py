@@ -10,6 +10,7 @@ import pytest
 from hep.models import Exercise
 from tests.support import media_files
 
+from .staff import sign_in
 from .test_patient_pwa import expect, join
 from .waiting import wait_until
 
@@ -25,10 +26,7 @@ def test_an_uploaded_picture_reaches_the_patient_and_works_offline(app, browser,
     staff = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     staff.set_default_timeout(15000)
     page = staff.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, therapist["email"], therapist["password"])
     page.get_by_role("link", name="Own exercises").click()
     page.get_by_label("Name").fill("Towel hamstring slide")
     page.get_by_label("leg").check()

@@ -9,6 +9,7 @@ import pytest
 
 from hep.people.accounts import create_or_update_therapist
 
+from .staff import sign_in
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -28,11 +29,7 @@ def test_search_filter_and_sort_by_keyboard(browser, live_server, therapist, the
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
     rows = page.locator("table.patients tbody th[scope=row]")
     expect()(rows).to_have_count(3)
 
@@ -70,11 +67,7 @@ def test_the_clinic_page_invites_and_reassigns_and_is_accessible(app, browser, l
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 768, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill("boss@clinic.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Clinic", level=1)).to_be_visible()
+    sign_in(page, "boss@clinic.test", PASSWORD, landing="Clinic")
 
     page.get_by_label("Name", exact=True).fill("Nia New")
     page.get_by_label("Email", exact=True).fill("nia@clinic.test")

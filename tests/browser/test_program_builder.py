@@ -8,6 +8,8 @@ import pytest
 from hep.models import Prescription, ProgramVersion
 from tests.browser.test_patient_pwa import join
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -26,11 +28,7 @@ def test_build_reorder_by_keyboard_and_drag_then_the_patient_sees_the_notes(app,
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 2400})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
 
     page.goto(f"/t/patients/{invited_patient['id']}/program")
     page.get_by_label("Region").select_option(label="Hip")

@@ -6,6 +6,8 @@ import pytest
 
 from hep.models import ProgramVersion
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,11 +21,7 @@ def test_a_volume_rise_above_the_cap_needs_a_confirmation(app, browser, live_ser
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
 
     page.goto(f"/t/patients/{invited_patient['id']}/program")
     page.locator("#items-0-sets").fill("4")  # the slider: 2 x 3 a day -> 4 x 3, +100 %

@@ -7,6 +7,8 @@ import pytest
 
 from hep.models import ProgramTemplate
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -27,11 +29,7 @@ def test_template_round_trip_diff_and_axe(app, browser, live_server, therapist, 
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
 
     editor = f"/t/patients/{invited_patient['id']}/program"
     page.goto(editor)

@@ -10,6 +10,8 @@ import pytest
 
 from hep.models import Invite
 
+from .staff import sign_in
+
 pytestmark = pytest.mark.browser
 
 LINK = re.compile(r"https?://\S+/join/[A-Za-z0-9_-]+")
@@ -38,11 +40,7 @@ def signed_in(browser, live_server, therapist):
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect()(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(page, therapist["email"], therapist["password"])
     return context, page
 
 

@@ -14,6 +14,7 @@ import pytest
 from hep.models import Exercise, Message, Patient, Program, ProgramVersion
 from tests.support import media_files
 
+from .staff import sign_in
 from .test_patient_pwa import expect, log_from_card
 from .waiting import wait_until
 
@@ -46,11 +47,7 @@ def test_from_sign_in_to_printed_handout(app, browser, phone, live_server, thera
     desk = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     desk.set_default_timeout(15000)
     staff = desk.new_page()
-    staff.goto("/t/login")
-    staff.get_by_label("Email").fill(therapist["email"])
-    staff.get_by_label("Password").fill(therapist["password"])
-    staff.get_by_role("button", name="Sign in").click()
-    expect()(staff.get_by_role("heading", name="Patients", level=1)).to_be_visible()
+    sign_in(staff, therapist["email"], therapist["password"])
 
     # An own exercise with a picture, shared with the clinic.
     picture = tmp_path / "band.png"

@@ -20,6 +20,7 @@ from hep.push.alert_notices import alert_raised
 from hep.push.vapid import application_server_key
 from tests.support.push_service import make_subscription
 
+from .staff import sign_in
 from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -71,10 +72,7 @@ def test_notify_me_subscribes_this_browser_and_the_alert_arrives(app, desktop, l
     page = desktop.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto("/t/login")
-    page.get_by_label("Email").fill(therapist["email"])
-    page.get_by_label("Password").fill(therapist["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, therapist["email"], therapist["password"])
     page.wait_for_url(re.compile(r"/t/patients$"))
 
     button = page.get_by_role("button", name="Notify me in this browser")
@@ -147,10 +145,7 @@ def test_a_refused_permission_subscribes_nothing(app, browser, live_server, ther
         context.add_init_script(
             "Notification.requestPermission = async () => { window.__hep.asks += 1; return 'denied'; };")
         page = context.new_page()
-        page.goto("/t/login")
-        page.get_by_label("Email").fill(therapist["email"])
-        page.get_by_label("Password").fill(therapist["password"])
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, therapist["email"], therapist["password"])
         page.get_by_role("button", name="Notify me in this browser").click()
         expect()(page.locator("#notify-status")).to_have_text(
             "Notifications are blocked for this site in the browser settings.")
