@@ -31,7 +31,6 @@ never both take one.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +47,7 @@ from hep.models import Alert, AlertNotification, Patient, StaffPushSubscription,
 from hep.models.alerts import STOPPING_LEVELS
 from hep.models.people import normalise_email
 from hep.push.mail import MailError, send_mail, settings_from
+from hep.push.notification import notification_payload
 from hep.push.sender import PushSender, SendResult, backoff
 from hep.timeutil import to_storage, utcnow
 
@@ -165,15 +165,7 @@ def alert_payload(alert_id: int, patient_id: int, locale: str | None) -> bytes:
     with force_locale(lang):
         title = _("A patient needs your attention")
         body = _("Open hep to see who and why.")
-    path, tag = alert_path(patient_id), f"hep-alert-{alert_id}"
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
-    message = {
-        "title": title, "body": body, "url": path, "tag": tag,
-        "web_push": 8030,
-        "notification": {"title": title, "body": body, "navigate": base + path, "tag": tag,
-                         "lang": lang, "silent": False},
-    }
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return notification_payload(title, body, alert_path(patient_id), f"hep-alert-{alert_id}", lang)
 
 
 def alert_email(patient_id: int, locale: str | None) -> tuple[str, str]:

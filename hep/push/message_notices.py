@@ -17,7 +17,6 @@ thread, and the unread counts on the patient list and in the app show it.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from flask_babel import gettext as _
 from hep.i18n import DEFAULT_LOCALE, normalize_locale
 from hep.models import Message, Patient, PushSubscription, StaffPushSubscription, User
 from hep.push.mail import MailError, send_mail, settings_from
+from hep.push.notification import notification_payload
 from hep.push.sender import PushSender
 from hep.timeutil import to_storage, utcnow
 
@@ -100,13 +100,7 @@ def payload(url: str, tag: str, locale: str | None) -> bytes:
     with force_locale(lang):
         title = _("New message")
         body = _("You have a new message.")
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
-    message = {
-        "title": title, "body": body, "url": url, "tag": tag, "web_push": 8030,
-        "notification": {"title": title, "body": body, "navigate": base + url, "tag": tag, "lang": lang,
-                         "silent": False},
-    }
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return notification_payload(title, body, url, tag, lang)
 
 
 def email(url: str, locale: str | None) -> tuple[str, str]:

@@ -67,6 +67,7 @@ from hep.models import (
     User,
 )
 from hep.models.alerts import STOPPING_LEVELS
+from hep.push.notification import notification_payload
 from hep.push.schedule import Schedule, Slot, due_slots
 from hep.push.sender import PushSender, SendResult, backoff
 from hep.push.vapid import VapidSigner
@@ -171,14 +172,7 @@ def reminder_payload(locale: str | None) -> bytes:
     with force_locale(lang):
         title = _("Time for your exercises")
         body = _("Your exercise session is ready when you are.")
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
-    message = {
-        "title": title, "body": body, "url": REMINDER_URL, "tag": REMINDER_TAG,
-        "web_push": 8030,
-        "notification": {"title": title, "body": body, "navigate": base + REMINDER_URL,
-                         "tag": REMINDER_TAG, "lang": lang, "silent": False},
-    }
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return notification_payload(title, body, REMINDER_URL, REMINDER_TAG, lang)
 
 
 # -- claiming ---------------------------------------------------------------------------
