@@ -126,6 +126,8 @@ def _program(patient: Patient, locale: str) -> tuple[list[dict], str]:
 
 
 def _qr(url: str) -> Markup:
-    svg = segno.make(url).svg_inline(scale=4, light="#fff", title=_("QR code of the join link"))
+    # A viewBox and no fixed size (omitsize): handout.css sizes the code in millimetres, and an
+    # SVG with a fixed width and height would be cropped to that box instead of scaled to it.
+    svg = segno.make(url).svg_inline(scale=4, light="#fff", omitsize=True, title=_("QR code of the join link"))
     # segno writes the SVG itself (paths, fixed colours, the title escaped): see views._pop_join_link.
     return Markup(svg)  # nosec B704
