@@ -93,9 +93,12 @@ def test_nothing_is_offered_on_hold_and_what_changed_shows_once(phone, bounded_p
         const res = await fetch(`/api/v1/today/${rx}/progress`, {method: 'POST', headers: {
             'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
             body: JSON.stringify({id: crypto.randomUUID(), direction: 'harder'})});
-        return [res.status, (await res.json()).reason];
+        const body = await res.json();
+        return [res.status, body.reason, body.recommendation];
     }""", rx)
-    assert status == [409, "status"]
+    assert status == [409, "status", "hold"]
+    program_url = f"/api/v1/patients/{bounded_patient['id']}/program"
+    assert [v["number"] for v in therapist_http.get(program_url).json()["history"]] == [1]  # refused: no new version
 
     hinge = bounded_patient["exercises"]["hip-hinge-to-box"]
     saved = therapist_http.post(f"/api/v1/patients/{bounded_patient['id']}/program", {
@@ -112,6 +115,11 @@ def test_nothing_is_offered_on_hold_and_what_changed_shows_once(phone, bounded_p
     for dark in (False, True):
         page.emulate_media(color_scheme="dark" if dark else "light")
         assert not [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    # The notice says what the server's history holds for the new version.
+    newest = therapist_http.get(program_url).json()["history"][0]
+    assert (newest["number"], newest["created_by_role"], newest["notes"]) == (2, "therapist", "Slower on the way down.")
+    assert [(c["change"], c["field"], c["before"], c["after"]) for c in newest["changes"]] == [
+        ("changed", "notes", "", "Slower on the way down."), ("changed", "sets", 2, 3)]
     notice.get_by_role("button", name="Got it").click()
     page.reload()
     expect()(page.get_by_text("3 sets · 10 reps")).to_be_visible()
