@@ -63,6 +63,17 @@ class TransferMeter:
             return sum(n for path, _s, n in self.log if not path.startswith(exclude_prefix))
 
 
+@pytest.fixture(scope="session")
+def screenshots():
+    """The folder the run keeps its screenshots in: ``HEP_SCREENSHOTS`` or ``test-screenshots/``
+    at the top of the checkout (ignored by git), so they outlive pytest's temporary folders."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("HEP_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "test-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
 def live_server(app):
     """Serve ``app`` on 127.0.0.1 with a free port; ``.url`` and ``.meter``."""

@@ -41,7 +41,7 @@ def fill_assessment(page, patient_id, grades, radios, selects=None, shots=None):
         page.locator("#section-neuro").scroll_into_view_if_needed()
         for width in (1280, 768):
             page.set_viewport_size({"width": width, "height": 900})
-            path = shots / f"form-neuro-{width}.png"
+            path = shots / f"assessment-form-neuro-{width}.png"
             page.locator("#section-neuro").screenshot(path=str(path))
             print(f"screenshot: {path}")
         page.set_viewport_size({"width": 1280, "height": 900})
@@ -49,11 +49,11 @@ def fill_assessment(page, patient_id, grades, radios, selects=None, shots=None):
     expect()(page.get_by_role("heading", name="Assessments", level=1)).to_be_visible()
 
 
-def shoot(page, tmp_path, name):
+def shoot(page, folder, name):
     paths = []
     for width in (1280, 768):
         page.set_viewport_size({"width": width, "height": 900})
-        path = tmp_path / f"{name}-{width}.png"
+        path = folder / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot: {path}")
         paths.append(path)
@@ -61,7 +61,7 @@ def shoot(page, tmp_path, name):
 
 
 def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, live_server, therapist,
-                                                                invited_patient, tmp_path):
+                                                                invited_patient, screenshots):
     context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     page = context.new_page()
@@ -79,7 +79,7 @@ def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, li
 
     # The reassessment starts from the first; L4 dorsiflexion on the left is now 4/5.
     fill_assessment(page, patient_id, {"myotome_l4_left": 4, "slr_angle_left": 60, "leg_pain_nprs": 4}, {},
-                    shots=tmp_path)
+                    shots=screenshots)
     with app.app_context():
         assert [a.kind for a in Assessment.select().order_by(Assessment.id)] == ["initial", "reassessment"]
         alert = Alert.get(Alert.code == "assessment_strength_drop")
@@ -90,7 +90,7 @@ def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, li
     expect()(alerts).to_contain_text("Strength dropped by at least one Oxford grade")
     expect()(alerts).to_contain_text("L4 ankle dorsiflexion (Oxford 0-5), left 5 -> 4")
     expect()(page.locator("body")).to_contain_text("Every exercise is stopped")
-    shoot(page, tmp_path, "alert")
+    shoot(page, screenshots, "assessment-alert")
 
     page.goto(f"/t/patients/{patient_id}/assessments/compare")
     expect()(page.get_by_role("heading", name="Compare assessments", level=1)).to_be_visible()
@@ -105,6 +105,6 @@ def test_a_new_weakness_on_reassessment_raises_the_urgent_alert(app, browser, li
     slr = page.locator("#sides-neurodynamic").get_by_role("row", name="Straight leg raise: angle (degrees)")
     expect()(slr.locator('td[data-side="left"]')).to_contain_text("45 → 60")
     expect()(slr.locator('td[data-side="left"]')).to_contain_text("Better")
-    for path in shoot(page, tmp_path, "compare"):
+    for path in shoot(page, screenshots, "assessment-compare"):
         assert path.stat().st_size > 10_000
     context.close()

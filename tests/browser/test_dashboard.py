@@ -40,13 +40,13 @@ def signed_in(browser, live_server, email, password, width, landing="Patients"):
 
 
 @pytest.mark.parametrize("width", [1280, 768])
-def test_demo_dashboard_screenshots_without_horizontal_scroll(browser, live_server, demo, width, tmp_path_factory):
+def test_demo_dashboard_screenshots_without_horizontal_scroll(browser, live_server, demo, width, screenshots):
     email, password, patient_id = demo
     context, page = signed_in(browser, live_server, email, password, width)
     page.goto(f"/t/patients/{patient_id}")
     expect()(page.get_by_role("img", name="Pain during and after sessions")).to_be_visible()
     expect()(page.get_by_role("img", name="Sessions done, day by day")).to_be_visible()
-    shot = tmp_path_factory.mktemp("dashboard") / f"dashboard-{width}.png"
+    shot = screenshots / f"dashboard-{width}.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"\nscreenshot: {shot}")
     assert shot.stat().st_size > 10_000
@@ -54,8 +54,9 @@ def test_demo_dashboard_screenshots_without_horizontal_scroll(browser, live_serv
     context.close()
 
 
-#: Therapist pages that are not pages to check: a script, a CSV download, and the second step
-#: of signing in (it needs a password step first; its template is the login page's).
+#: Therapist pages that are not pages to check here: a script, a CSV download, and the second
+#: step of signing in (it needs a password step first: tests/browser/test_account_pages.py
+#: reaches it, the two-factor set-up's recovery codes and the reset form the way a therapist does).
 NOT_PAGES = {"therapist.service_worker", "therapist.rtm_report", "therapist.login_code"}
 #: The clinic's pages, for its admin (a therapist gets 403).
 ADMIN_PAGES = {"therapist.admin"}
