@@ -96,6 +96,28 @@ def test_education_cards_cover_the_topics(cards):
     assert "bladder" in " ".join(urgent["body"])
 
 
+def test_education_cards_carry_the_clinical_review_content(cards):
+    """The pain card's week-on-week rule, red flags beyond cauda equina, and the cards on the
+    natural history of sciatica and on centralisation, in English and in Spanish."""
+    by_slug = {c["slug"]: c for c in cards}
+
+    def text(slug, locale=None):
+        card = by_slug[slug]
+        body = card["translations"][locale]["body"] if locale else card["body"]
+        return " ".join(body).lower()
+
+    assert "week on week" in text("pain-during-exercise") and "semana a semana" in text("pain-during-exercise", "es")
+    urgent = text("when-to-seek-urgent-care")
+    assert all(sign in urgent for sign in ("fever", "weight loss", "history of cancer", "both legs"))
+    assert all(sign in text("when-to-seek-urgent-care", "es") for sign in ("fiebre", "pérdida de peso", "cáncer"))
+    assert "most people get better over weeks to months" in text("sciatica-usually-gets-better")
+    assert "bed rest does not help" in text("sciatica-usually-gets-better")
+    assert "centralisation" in text("centralisation-is-a-good-sign")
+    assert "peripheralisation" in text("centralisation-is-a-good-sign")
+    for slug in ("sciatica-usually-gets-better", "centralisation-is-a-good-sign"):
+        assert by_slug[slug]["translations"]["es"]["title"] and by_slug[slug]["reading_minutes"] <= 3
+
+
 def test_every_exercise_has_its_own_drawing(exercises):
     """Each exercise has ITS OWN drawing (docs/library-format): start and end position, light, CSP-safe."""
     used = [e["media"] for e in exercises]
