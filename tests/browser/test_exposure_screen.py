@@ -133,4 +133,4 @@ def test_spanish_and_accessible_in_light_and_dark(phone, live_server, with_hiera
     expect()(page.get_by_text("0 de 2 pasos hechos")).to_be_visible()
     page.locator("li.exposure-step").first.get_by_role("link").click()
     expect()(page.get_by_label("¿Qué temes que pase?")).to_be_visible()
-    expect()(page.get_by_label(re.compile("probable es que te haga daño"))).to_be_visible()
+    expect()(page.get_by_label(re.compile("probabilidad hay de que pase"))).to_be_visible()

@@ -95,7 +95,7 @@ async function sessionView(itemId) {
       h('textarea', { id: 'f-feared_outcome', name: 'feared_outcome', rows: 2, maxlength: 500, required: true,
         'aria-describedby': 'f-feared_outcome-hint' }, item.recent[0]?.feared_outcome || ''),
       h('p', { class: 'hint', id: 'f-feared_outcome-hint' }, _('For example: "my back will give way".'))),
-    scale({ name: 'prediction', label: _('How likely is it to hurt you, 0-100?'), unit: ' %',
+    scale({ name: 'prediction', label: _('How likely is it that this will happen, 0-100?'), unit: ' %',
       hint: _('0 means it surely will not happen, 100 that it surely will.') }),
     scale({ name: 'fear_before', label: _('How afraid are you now, 0-100?'),
       hint: _('0 means not afraid at all, 100 the most afraid you can be.') }));
