@@ -6,6 +6,8 @@ are build output and never committed) and points Flask-Babel there. ``catalog_js
 turns the same ``.po`` into the ``{msgid: msgstr}`` map that ``static/js/i18n.js`` loads.
 """
 
+import functools
+import io
 import os
 import re
 import tempfile
@@ -83,14 +85,23 @@ def compile_catalogs(target_dir):
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             compiled.append(lang)
             continue
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
         fd, tmp = tempfile.mkstemp(dir=mo_dir, suffix=".mo.tmp")
         with os.fdopen(fd, "wb") as out:
-            write_mo(out, catalog)
+            out.write(_mo_bytes(po_path, lang, po_path.stat().st_mtime_ns))
         os.replace(tmp, mo_path)
         compiled.append(lang)
     return compiled
+
+
+@functools.lru_cache(maxsize=8)
+def _mo_bytes(po_path: Path, lang: str, mtime_ns: int) -> bytes:
+    """The compiled catalog of ``po_path``, parsed once per process and version of the file
+    (each app of a process, a test's or a worker's, writes the same bytes to its instance)."""
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
 
 
 def init_app(app):

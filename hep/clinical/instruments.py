@@ -37,6 +37,8 @@ from typing import Any, Literal
 
 import yaml
 
+from hep.yaml_files import read_yaml
+
 from .messages import Message
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "library" / "instruments"
@@ -263,7 +265,7 @@ def load_instruments(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Instrum
     for folder in (SHIPPED_DIR, *map(Path, extra_dirs)):
         for path in sorted(Path(folder).glob("*.yaml")):
             try:
-                document = yaml.safe_load(path.read_text(encoding="utf-8"))
+                document = read_yaml(path)
             except yaml.YAMLError as exc:
                 raise InstrumentError(str(path), {"_file": [f"Not valid YAML: {exc}"]}) from exc
             instrument = parse_instrument(document, source=str(path))

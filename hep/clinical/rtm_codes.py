@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from hep.yaml_files import read_yaml
+
 SHIPPED_PATH = Path(__file__).resolve().parent.parent / "library" / "rtm_codes.yaml"
 _CODE = re.compile(r"^[0-9A-Z]{5}$")
 
@@ -98,7 +100,7 @@ def load_rtm_codes(path: str | Path | None = None) -> RtmCodes:
     """The table at ``path`` (default: the shipped one); raises :class:`RtmCodesError`."""
     path = Path(path) if path else SHIPPED_PATH
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = read_yaml(path)
     except OSError as exc:
         raise RtmCodesError(str(path), {"_file": [f"Cannot be read ({exc.strerror})."]}) from exc
     except yaml.YAMLError as exc:

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from hep.clinical.limits import DOSE_LIMITS as PRESCRIPTION_LIMITS
+from hep.yaml_files import read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = PACKAGE_DIR / "exercises"
@@ -186,7 +187,7 @@ def _load_all(directory: Path, build, origins: dict[str, Path] | None = None) ->
 
 def _read_list(path: Path) -> list:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError(path, "-", "-", f"cannot read YAML: {exc}") from None
     if not isinstance(data, list):

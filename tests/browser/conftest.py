@@ -122,7 +122,11 @@ def invited_patient(therapist_http):
     return {"id": patient["id"], "join_url": patient["invite_url"], "program": program.json()}
 
 
-@pytest.fixture
+# One Playwright driver and one Chromium per test module: each test still gets fresh contexts
+# (cookies, storage, service workers), and launching Chromium once a module rather than once
+# a test saves about a second a test. Not once a session: the sync driver keeps an event loop
+# on the main thread, which the non-browser tests after these must not inherit.
+@pytest.fixture(scope="module")
 def playwright():
     from playwright.sync_api import sync_playwright
 
@@ -130,7 +134,7 @@ def playwright():
         yield p
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser(playwright):
     instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     try:
