@@ -2,15 +2,20 @@
 
 The database is a SQLite file under the test's tmp_path, or, when
 ``HEP_TEST_DATABASE_URL`` names a PostgreSQL server, a schema of its own on that server
-(created before and dropped after the test).
+(created before and dropped after the test). The ``app`` fixture's database is a copy of one
+migrated and seeded once per run (:func:`library_template`): a file copy on SQLite, a
+database made from it as a template on PostgreSQL, with the same schema name in its
+search_path. ``database_url`` alone is an empty database.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from urllib.parse import quote
 
+import peewee as pw
 import psycopg
 import pytest
 
@@ -57,30 +62,121 @@ def database_url(tmp_path):
         yield url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Passwords hashed at scrypt's n=2**10 instead of 2**15 in this process: the suite hashes
+    thousands (every account and sign-in), and the cost is read back from each hash, so
+    signing in works the same. tests/unit/test_passwords.py checks the real default."""
+    from hep.people import passwords
+
+    passwords.HASH_METHOD = "scrypt:1024:8:1"
+    yield
+    passwords.HASH_METHOD = passwords.DEFAULT_HASH_METHOD
+
+
 @pytest.fixture(scope="session")
 def static_cache(tmp_path_factory):
     """One folder of compressed static files for the whole run (built once, not per app)."""
     return str(tmp_path_factory.mktemp("static-cache"))
 
 
+def base_config(instance_path, database_url: str, static_cache: str, **overrides) -> dict:
+    """The configuration every test app starts from; ``overrides`` win."""
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_path),
+        "DATABASE_URL": database_url,
+        "QUEUE_URL": "immediate",
+        "STATIC_CACHE_DIR": static_cache,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        # Many tests let simulated days pass with one therapist client; the staff idle
+        # timeout is on in its own tests (tests/api/test_idle_timeout.py and others that ask).
+        "THERAPIST_IDLE_MINUTES": 0,
+        **overrides,
+    }
+
+
+def _close_app_connections() -> None:
+    if db.obj is not None:
+        close_all = getattr(db.obj, "close_all", None)
+        close_all() if close_all else db.obj.close()
+
+
+@pytest.fixture(scope="session")
+def library_template(tmp_path_factory, static_cache):
+    """A database migrated and seeded with the shipped library once per run, for the ``app``
+    fixture to copy (migrating and seeding for every test took most of its set-up time).
+
+    SQLite: the path of the file. PostgreSQL: (database name, schema name) on the server;
+    the database is dropped at the end of the run.
+    """
+    folder = tmp_path_factory.mktemp("library-template")
+    if not PG_URL:
+        path = folder / "hep.db"
+        _migrate_and_seed(base_config(folder / "instance", f"sqlite:///{path}", static_cache))
+        yield path
+        return
+    admin_dsn = PG_URL.split("?", 1)[0]
+    name, schema = "hep_template_" + uuid.uuid4().hex[:12], "t_" + uuid.uuid4().hex[:16]
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(_on_database(admin_dsn, name), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    _migrate_and_seed(base_config(folder / "instance", _pg_url(admin_dsn, name, schema), static_cache))
+    yield name, schema
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _migrate_and_seed(config: dict) -> None:
+    template = create_app(config)
+    with template.app_context():
+        migrations.upgrade(db.obj)
+        seed_library()
+        if isinstance(db.obj, pw.SqliteDatabase):
+            db.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the file copied
+    _close_app_connections()  # a template database must have no session open
+
+
+def _on_database(dsn: str, name: str) -> str:
+    return f"{dsn.rsplit('/', 1)[0]}/{name}"
+
+
+def _pg_url(admin_dsn: str, name: str, schema: str) -> str:
+    return f"{_on_database(admin_dsn, name)}?options={quote('-csearch_path=' + schema)}"
+
+
 @pytest.fixture
-def make_app(tmp_path, database_url, static_cache):
-    """Build an app on this test's database; keyword overrides go into its config."""
+def seeded_database_url(tmp_path, library_template):
+    """A database URL for one test, already migrated and seeded (a copy of the template)."""
+    if not PG_URL:
+        target = tmp_path / "hep.db"
+        shutil.copyfile(library_template, target)
+        target.chmod(0o600)  # as hep makes its own database file
+        yield f"sqlite:///{target}"
+        return
+    name, schema = library_template
+    admin_dsn = PG_URL.split("?", 1)[0]
+    copy = "t_" + uuid.uuid4().hex[:16]
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=3) as conn:
+        # WAL_LOG copies a small database in tens of milliseconds (FILE_COPY forces a checkpoint).
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}" STRATEGY WAL_LOG')
+    try:
+        yield _pg_url(admin_dsn, copy, schema)
+    finally:
+        _close_app_connections()
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_app(request, tmp_path, static_cache):
+    """Build an app on this test's database (an empty one, unless ``DATABASE_URL`` is given);
+    keyword overrides go into its config."""
 
     def build(**overrides):
-        config = {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": database_url,
-            "QUEUE_URL": "immediate",
-            "STATIC_CACHE_DIR": static_cache,
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            # Many tests let simulated days pass with one therapist client; the staff idle
-            # timeout is on in its own tests (tests/api/test_idle_timeout.py and others that ask).
-            "THERAPIST_IDLE_MINUTES": 0,
-            **overrides,
-        }
-        return create_app(config)
+        url = overrides.pop("DATABASE_URL", None) or request.getfixturevalue("database_url")
+        return create_app(base_config(tmp_path / "instance", url, static_cache, **overrides))
 
     return build
 
@@ -111,11 +207,9 @@ def app_config():
 
 
 @pytest.fixture
-def app(make_app, app_config):
-    app = make_app(**app_config)
-    with app.app_context():
-        migrations.upgrade(db.obj)
-        seed_library()
+def app(make_app, app_config, seeded_database_url):
+    """The app on a migrated database holding the shipped library (``app_config`` overrides)."""
+    app = make_app(**{"DATABASE_URL": seeded_database_url, **app_config})
     yield app
     if not db.is_closed():
         db.close()

@@ -5,13 +5,18 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 10
+# werkzeug's scrypt at its default cost (n=2**15, r=8, p=1): about a tenth of a second a hash,
+# which is the point. Verifying reads the cost from the stored hash, so a change here only
+# affects new hashes. The test suite lowers it (tests/conftest.py): it hashes thousands.
+DEFAULT_HASH_METHOD = "scrypt"
+HASH_METHOD = DEFAULT_HASH_METHOD
 # A stored hash to compare against when the email is unknown, so a login attempt takes the
 # same time whether or not the account exists.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=DEFAULT_HASH_METHOD)
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

@@ -142,7 +142,7 @@ def test_without_pg_dump_it_says_what_to_run(app, tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["backup", str(target)])
     assert result.exit_code == 1
     schema = re.search(r"search_path%3D(\w+)", app.config["DATABASE_URL"])[1]
-    dbname = PG_URL.split("?", 1)[0].rsplit("/", 1)[1]
+    dbname = app.config["DATABASE_URL"].split("?", 1)[0].rsplit("/", 1)[1]
     assert f"pg_dump --format=custom --schema={schema} --file={target} '--dbname=host=" in result.output
     assert f" dbname={dbname}'" in result.output
     assert not target.exists() and list(tmp_path.glob(".hep.backup.*")) == []
