@@ -22,15 +22,20 @@ def app_config(smtp):
     return {"SMTP_URL": smtp.url, "BASE_URL": "http://hep.test"}  # the mailed link names the site; the test opens its path
 
 
+def desk(browser, live_server):
+    """A new desktop browser context (nobody signed in) and a page in it."""
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    return context, context.new_page()
+
+
 def test_two_factor_and_reset_pages_are_accessible(app, browser, live_server, therapist, smtp):
     from axe_playwright_python.sync_playwright import Axe
 
     from hep.models import SecondFactor
 
     axe, found = Axe(), {}
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
-    page = context.new_page()
+    context, page = desk(browser, live_server)
     sign_in(page, therapist["email"], therapist["password"])
 
     # Two-factor set-up, then the recovery codes (shown once).
@@ -50,9 +55,7 @@ def test_two_factor_and_reset_pages_are_accessible(app, browser, live_server, th
     context.close()
 
     # The second sign-in step, finished with a recovery code.
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
-    page = context.new_page()
+    context, page = desk(browser, live_server)
     page.goto("/t/login")
     page.get_by_label("Email").fill(therapist["email"])
     page.get_by_label("Password").fill(therapist["password"])
@@ -65,9 +68,7 @@ def test_two_factor_and_reset_pages_are_accessible(app, browser, live_server, th
     context.close()
 
     # The reset form, opened from the e-mailed link.
-    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
-    page = context.new_page()
+    context, page = desk(browser, live_server)
     page.goto("/t/forgot")
     page.get_by_label("Email").fill(therapist["email"])
     page.get_by_role("button", name="Send the link").click()
