@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import yaml
 
-from hep.yaml_files import read_yaml
+from hep.clinical.yaml_files import read_yaml
 
 from .messages import Message
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from hep.yaml_files import read_yaml
+from hep.clinical.yaml_files import read_yaml
 
 SHIPPED_PATH = Path(__file__).resolve().parent.parent / "library" / "rtm_codes.yaml"
 _CODE = re.compile(r"^[0-9A-Z]{5}$")

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from hep.clinical.limits import DOSE_LIMITS as PRESCRIPTION_LIMITS
-from hep.yaml_files import read_yaml
+from hep.clinical.yaml_files import read_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = PACKAGE_DIR / "exercises"
