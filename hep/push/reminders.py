@@ -30,11 +30,15 @@ outcome is committed as soon as its send returns (with the others that finished 
 so after a ``kill -9`` mid-batch **at most ``WORKERS`` reminders go out twice for each fan-out
 the killed consumer was running** (one per ``huey_consumer`` worker thread at most): those the
 push service accepted but whose outcome was not committed yet. The
-claimed rest (never sent) are taken over and sent once. A repeat carries the same Topic
-header, so it replaces the first message on the device rather than stacking.
+claimed rest (never sent) are taken over and sent once. No sender can do better: the push
+protocol has no way to ask whether a message was taken. So the repeat is made harmless where
+the patient would meet it: it carries the same Topic header (a push service still holding the
+first copy for an offline phone replaces it) and the same message ``id`` (``reminder-<delivery
+id>``), and the service worker shows an id once (``hep/templates/patient/sw.js``).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -162,17 +166,25 @@ def make_sender() -> PushSender:
                       pool_size=max(16, WORKERS * 2))
 
 
-def reminder_payload(locale: str | None) -> bytes:
+def reminder_payload(locale: str | None, delivery_id: int | None = None) -> bytes:
     """The notification the service worker shows: no name, no health details.
 
     The same JSON carries a Declarative Web Push block (``web_push: 8030``), so Safari can
-    show it without running the service worker.
+    show it without running the service worker. ``delivery_id`` becomes the message's ``id``
+    (``reminder-<id>``): every send of one delivery row carries it, so a reminder sent again
+    after its consumer died is shown once (see the module's notes).
     """
     lang = normalize_locale(locale) or DEFAULT_LOCALE
+    title, body = _reminder_texts(lang)
+    return notification_payload(title, body, REMINDER_URL, REMINDER_TAG, lang,
+                                message_id=None if delivery_id is None else f"reminder-{delivery_id}")
+
+
+@functools.lru_cache(maxsize=16)
+def _reminder_texts(lang: str) -> tuple[str, str]:
+    """The translated title and body (the same in every app: the catalogues ship with hep)."""
     with force_locale(lang):
-        title = _("Time for your exercises")
-        body = _("Your exercise session is ready when you are.")
-    return notification_payload(title, body, REMINDER_URL, REMINDER_TAG, lang)
+        return _("Time for your exercises"), _("Your exercise session is ready when you are.")
 
 
 # -- claiming ---------------------------------------------------------------------------
@@ -355,15 +367,12 @@ def _send_and_record(claimed: _Claimed, now: datetime, sender: PushSender, pool:
                      workers: int, report: Report, lease: timedelta) -> None:
     """Send the batch with at most ``workers`` messages in flight; commit each outcome as soon
     as its send returns, and beat the heartbeat of the claims still held meanwhile."""
-    payloads: dict[str, bytes] = {}
-    for job in claimed.jobs:
-        if job.locale not in payloads:
-            payloads[job.locale] = reminder_payload(job.locale)
+    payloads = {job.delivery_id: reminder_payload(job.locale, job.delivery_id) for job in claimed.jobs}
 
     def send(job: _Job) -> tuple[_Job, SendResult, int]:
         started = time.perf_counter()
         try:
-            result = sender.send(job.info, payloads[job.locale], urgency="normal", topic=job.topic)
+            result = sender.send(job.info, payloads[job.delivery_id], urgency="normal", topic=job.topic)
         except Exception as exc:  # a bug must not lose the claim's record
             log.exception("push send crashed")
             result = SendResult("error", detail=f"{type(exc).__name__}: {exc}"[:200])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -157,12 +158,21 @@ def installed_profile_phone(playwright, live_server, tmp_path):
         context.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A fresh browser context shaped like a phone, pointed at the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id=TIMEZONE, **PHONE)
+@contextmanager
+def phone_context(browser, live_server, **options):
+    """A fresh browser context shaped like a phone, pointed at the live server; ``options``
+    (``locale``, ``permissions``...) override the English-speaking phone in Madrid."""
+    context = browser.new_context(**{"base_url": live_server.url, "locale": "en-US", "timezone_id": TIMEZONE,
+                                     **PHONE, **options})
     context.set_default_timeout(15000)
     try:
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh browser context shaped like a phone, pointed at the live server."""
+    with phone_context(browser, live_server) as context:
+        yield context

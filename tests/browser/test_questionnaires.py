@@ -90,14 +90,10 @@ def test_ears_is_answered_with_labelled_buttons(phone, live_server, invited_pati
 
 @pytest.fixture
 def spanish_phone(browser, live_server):
-    from .conftest import PHONE, TIMEZONE
+    from .conftest import phone_context
 
-    context = browser.new_context(base_url=live_server.url, locale="es-ES", timezone_id=TIMEZONE, **PHONE)
-    context.set_default_timeout(15000)
-    try:
+    with phone_context(browser, live_server, locale="es-ES") as context:
         yield context
-    finally:
-        context.close()
 
 
 def test_questionnaires_in_spanish(spanish_phone, live_server, invited_patient, therapist_http):

@@ -20,8 +20,8 @@ from hep.push.alert_notices import alert_raised
 from hep.push.vapid import application_server_key
 from tests.support.push_service import make_subscription
 
+from .push_worker import WorkerPush
 from .staff import sign_in
-from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,9 @@ def test_notify_me_subscribes_this_browser_and_the_alert_arrives(app, desktop, l
     assert json.loads(message.text)["url"] == f"/t/patients/{invited_patient['id']}"
 
     # The staff worker shows what the push service would hand it (delivered through DevTools).
-    shown = deliver_to_worker(desktop, page, live_server.url + "/t/", message.text)
+    worker = WorkerPush(desktop, page, live_server.url + "/t/")
+    worker.deliver(message.text)
+    shown = [{k: v for k, v in n.items() if k != "silent"} for n in worker.wait_shown()]
     assert shown == [{"title": "A patient needs your attention", "body": "Open hep to see who and why.",
                       "tag": f"hep-alert-{alert.id}", "url": f"/t/patients/{invited_patient['id']}"}]
 
@@ -113,27 +115,6 @@ def test_notify_me_subscribes_this_browser_and_the_alert_arrives(app, desktop, l
     with app.app_context():
         assert StaffPushSubscription.select().count() == 0
     assert errors == []
-
-
-def deliver_to_worker(context, page, scope, text):
-    """Hand ``text`` to the worker registered for ``scope`` as a push message; the
-    notifications it then shows."""
-    cdp = context.new_cdp_session(page)
-    registrations = {}
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
-    cdp.send("ServiceWorker.enable")
-    for _ in range(50):
-        if scope in registrations:
-            break
-        page.wait_for_timeout(100)
-    origin = scope.split("/t/")[0]
-    cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": origin, "registrationId": registrations[scope], "data": text})
-    wait_until(page, "navigator.serviceWorker.getRegistration('/t/')"
-                     ".then(r => r.getNotifications()).then(n => n.length > 0)")
-    return page.evaluate("""navigator.serviceWorker.getRegistration('/t/').then(r => r.getNotifications())
-        .then(ns => ns.map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url })))""")
 
 
 def test_a_refused_permission_subscribes_nothing(app, browser, live_server, therapist, service):

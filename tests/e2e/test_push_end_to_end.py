@@ -68,7 +68,9 @@ def test_a_reminder_is_delivered_once_with_no_health_details(app, enrolled, serv
 
     [message] = service.received
     shown = json.loads(message.text)
-    assert shown == {"title": "Time for your exercises",
+    [delivery] = deliveries(app)
+    assert shown == {"id": f"reminder-{delivery.id}",  # every send of this delivery: shown once
+                     "title": "Time for your exercises",
                      "body": "Your exercise session is ready when you are.",
                      "url": "/app/#/today", "tag": "hep-reminder",
                      # the same notification for Safari's Declarative Web Push

@@ -11,19 +11,21 @@ else's server; each test gets a database of its own in it. Redis is the test ser
 - ``kill -9`` of a web worker while 32 writers post completions: the clients retry with the
   same ids and every completion is stored exactly once.
 - ``kill -9`` of a queue consumer in the middle of a fan-out, then a restart: every due
-  reminder is delivered, at most ``WORKERS`` of them twice (hep/push/reminders.py).
+  reminder is delivered, at most ``WORKERS`` of them twice (hep/push/reminders.py), and a
+  repeat carries its first copy's message id, which the phone shows once.
 - PostgreSQL restarted under load: requests fail with 503 and Retry-After while it is down,
   and succeed again once it is back (the pool reconnects).
 """
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -218,9 +220,14 @@ def test_a_consumer_killed_mid_fan_out_leaves_nothing_undelivered_and_little_dou
         huey.flush()
 
         received = Counter(message.name for message in service.received)
+        message_ids = defaultdict(set)
+        for message in service.received:
+            message_ids[message.name].add(json.loads(message.text)["id"])
     assert set(received) == set(names), (lines, procs.logs())  # every due reminder delivered
     twice = sum(count - 1 for count in received.values())
     assert twice <= WORKERS, (twice, sent_by_victim, lines)
+    # A repeat is the same message (its id, which the phone shows once: test_reminder_notifications).
+    assert {name: len(ids) for name, ids in message_ids.items()} == dict.fromkeys(names, 1)
     with app.app_context():
         statuses = Counter(s for (s,) in ReminderDelivery.select(ReminderDelivery.status).tuples())
         db.close()

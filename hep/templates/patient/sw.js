@@ -8,7 +8,7 @@
  * the worker installs and the browser keeps the file with the worker, so it starts offline. */
 'use strict';
 importScripts('{{ core_url }}');
-const { replay, doneCount, kvGet, send, SYNC_TAG } = self.hepOutboxCore;
+const { replay, doneCount, kvGet, kvSet, send, SYNC_TAG } = self.hepOutboxCore;
 const VERSION = '{{ version }}';
 const SHELL_CACHE = 'hep-shell-' + VERSION;
 const API_CACHE = 'hep-api';
@@ -209,19 +209,38 @@ self.addEventListener('push', (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data && event.data.text() }; }
   event.waitUntil((async () => {
+    const tag = data.tag || 'hep-reminder';
+    const again = await alreadyShown(data.id);
+    // A message sent again (its sender died before recording that the push service took
+    // it) is shown once: replaced in silence while the first copy is still on screen, and
+    // dropped once the patient has dismissed or opened it.
+    if (again && !(await self.registration.getNotifications({ tag })).length) return;
     const l = await labels();
     await self.registration.showNotification(data.title || l.title || 'Exercises', {
       body: data.body || '',
-      tag: data.tag || 'hep-reminder',
+      tag,
+      silent: again,
       icon: '/static/icons/icon-192.png',
       badge: '/static/icons/icon-192.png',
-      data: { url: data.url || '/app/#/today' },
+      data: { url: data.url || '/app/#/today', id: data.id || null },
       // "Later" snoozes a reminder; a message notice only opens the thread.
-      actions: (data.tag || 'hep-reminder') === 'hep-reminder'
+      actions: tag === 'hep-reminder'
         ? [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }] : [],
     });
   })());
 });
+
+// Whether the message ``id`` was shown before; remembers it if not (the last SHOWN_IDS ids).
+const SHOWN_IDS = 50;
+async function alreadyShown(id) {
+  if (!id) return false;
+  try {
+    const shown = (await kvGet('shown_push_ids')) || [];
+    if (shown.includes(id)) return true;
+    await kvSet('shown_push_ids', [id, ...shown].slice(0, SHOWN_IDS));
+  } catch (e) { /* no storage: show it */ }
+  return false;
+}
 
 // Notification tap: "snooze" asks the server to remind again later; anything else opens today.
 self.addEventListener('notificationclick', (event) => {
