@@ -43,16 +43,19 @@ class _Slot:
 
 
 class Placeholder(pw.ColumnBase):
-    """A named value left open in a prepared query's SQL."""
+    """A named value left open in a prepared query's SQL. ``converter`` is for the places
+    where peewee sets none in the SQL context (an INSERT's values: pass the field's
+    ``db_value``, as peewee would apply it to a plain value there)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, converter: Callable[[Any], Any] | None = None) -> None:
         super().__init__()
         self.name = name
+        self.converter = converter
 
     def __sql__(self, ctx: pw.Context) -> pw.Context:
         # The converter in force here is the one peewee would apply to a value in this place
         # (the field compared with); converter=False keeps ctx.value from applying it now.
-        return ctx.value(_Slot(self.name, ctx.state.converter), converter=False)
+        return ctx.value(_Slot(self.name, ctx.state.converter or self.converter), converter=False)
 
 
 class _Placeholders:
@@ -63,7 +66,8 @@ class _Placeholders:
 
 
 class Prepared:
-    """A select whose SQL is built once per kind of database (see the module's contract)."""
+    """A select (or an insert, run with :meth:`execute`) whose SQL is built once per kind of
+    database (see the module's contract)."""
 
     def __init__(self, build: Callable[[Any], pw.SelectBase]) -> None:
         self._build = build
@@ -73,11 +77,8 @@ class Prepared:
 
     def __call__(self, **values: Any) -> Iterable[Any]:
         kind = type(db.obj)
-        compiled = self._compiled.get(kind)
-        if compiled is None:
-            compiled = self._compile(db.obj)
-        query, sql, params = compiled
-        cursor = db.obj.execute_sql(sql, [p.bind(values) if type(p) is _Slot else p for p in params])
+        query = self._compiled_for(db.obj)[0]
+        cursor = self.execute(**values)
         # The query object turns the rows into what it would have returned (models with their
         # joins, tuples...); it is shared read-only, each call gets its own wrapper.
         rows = query._get_cursor_wrapper(cursor)
@@ -93,6 +94,15 @@ class Prepared:
             rows.__dict__.update(mapping)
         rows.initialized = True
         return rows
+
+    def execute(self, **values: Any) -> Any:
+        """Run the statement with ``values``; the database's cursor (for an INSERT, which
+        returns no rows to turn into models)."""
+        _query, sql, params = self._compiled_for(db.obj)
+        return db.obj.execute_sql(sql, [p.bind(values) if type(p) is _Slot else p for p in params])
+
+    def _compiled_for(self, database: pw.Database) -> tuple[pw.SelectBase, str, list[Any]]:
+        return self._compiled.get(type(database)) or self._compile(database)
 
     def first(self, **values: Any) -> Any:
         """The first row, or None."""

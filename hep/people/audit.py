@@ -17,6 +17,8 @@ from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
 
 from hep.models import AuditEvent, Patient, User
+from hep.models.people import _now
+from hep.models.prepared import Placeholder, Prepared
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 BATCH = 500  # events per INSERT (well under SQLite's bound on statement variables)
@@ -83,12 +85,27 @@ def _after_request(response: Response) -> Response:
     detail = {"endpoint": request.endpoint, "method": request.method, "status": response.status_code}
     rows = [{"actor": actor, "patient": patient_id, "action": action, "detail": detail, "ip": ip}
             for patient_id in touched if patient_id not in done]
-    # One statement per batch, so a request that reaches many records (a report over a
-    # therapist's patients) writes its trail in a bounded number of statements.
-    for start in range(0, len(rows), BATCH):
-        AuditEvent.insert_many(rows[start:start + BATCH]).execute()
+    _append(rows)
     done.update(touched)
     return response
+
+
+def _append(rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``. The usual request reaches one record: its event goes through SQL built
+    once (every read writes it, so building it was a sixth of ``today``'s time in process).
+    More go one statement per batch, so a request that reaches many records (a report over a
+    therapist's patients) writes its trail in a bounded number of statements."""
+    if len(rows) == 1:
+        _ONE_EVENT.execute(at=_now(), **rows[0])
+        return
+    for start in range(0, len(rows), BATCH):
+        AuditEvent.insert_many(rows[start:start + BATCH]).execute()
+
+
+_ONE_EVENT = Prepared(lambda _p: AuditEvent.insert({
+    field: Placeholder(field.name, field.db_value)
+    for field in (AuditEvent.at, AuditEvent.actor, AuditEvent.patient, AuditEvent.action, AuditEvent.detail,
+                  AuditEvent.ip)}))
 
 
 def _recorded() -> set[int]:

@@ -110,13 +110,15 @@ def test_the_pool_replaces_connections_the_server_dropped(app, therapist_api):
 def test_a_failure_after_the_view_in_the_audit_trail_is_a_503_too(app, enrolled, therapist_api, monkeypatch):
     """The audit trail writes after the view (an after_request function, which Flask's error
     handlers do not see): losing the database there is a 503 as well, not a 500."""
-    from hep.people import audit
-
     _patient_api, patient_id, _program = enrolled
+    database = db.obj
+    execute_sql = database.execute_sql
 
-    def refuse(*_args, **_kwargs):
-        raise pw.OperationalError("terminating connection due to administrator command")
+    def refuse_audit(sql, *args, **kwargs):
+        if sql.startswith('INSERT INTO "audit_event"'):  # the connection drops as the trail is written
+            raise pw.OperationalError("terminating connection due to administrator command")
+        return execute_sql(sql, *args, **kwargs)
 
-    monkeypatch.setattr(audit.AuditEvent, "insert_many", refuse)
+    monkeypatch.setattr(database, "execute_sql", refuse_audit)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production, not as in tests
     _assert_unavailable(therapist_api.get(f"/api/v1/patients/{patient_id}"))

@@ -2,7 +2,7 @@
 each database, with the values of each call, and build their SQL only once."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hep.db import db
 from hep.models import CheckIn, Completion, Exercise, Patient, Prescription, Program, ProgramVersion
@@ -61,3 +61,23 @@ def test_the_sql_is_built_once_and_each_call_is_one_statement(app, enrolled):
             assert list(prepared(patient=patient_id)) == []
     assert len(built) == 1 and len(seen) == 3
     assert seen[0].count(db.obj.param) == 1
+
+
+def test_a_prepared_insert_stores_what_peewee_stores(app, enrolled):
+    """An insert's placeholders carry their field's converter (peewee sets none there)."""
+    from hep.models import AuditEvent
+    from hep.models.prepared import Placeholder
+
+    _patient_api, patient_id, _program = enrolled
+    fields = (AuditEvent.at, AuditEvent.patient, AuditEvent.action, AuditEvent.detail)
+    prepared = Prepared(lambda _p: AuditEvent.insert({f: Placeholder(f.name, f.db_value) for f in fields}))
+    at = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    values = {"at": at, "patient": patient_id, "action": "test.insert", "detail": {"endpoint": "today.today", "n": 1}}
+    with statements() as seen:
+        prepared.execute(**values)
+    AuditEvent.insert(**values).execute()
+    raw = db.execute_sql('SELECT "at", "patient_id", "action", "detail" FROM "audit_event" '
+                         'WHERE "action" = ? ORDER BY "id"'.replace("?", db.param), ("test.insert",)).fetchall()
+    assert len(seen) == 1 and len(raw) == 2 and raw[0] == raw[1]  # stored alike, to the column
+    event = AuditEvent.select().where(AuditEvent.action == "test.insert").first()
+    assert (event.patient_id, event.detail) == (patient_id, {"endpoint": "today.today", "n": 1})
