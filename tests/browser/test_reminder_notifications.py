@@ -16,6 +16,7 @@ from hep.push.reminders import reminder_payload
 from .conftest import phone_context
 from .push_worker import WorkerPush
 from .test_patient_pwa import join
+from .waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +43,15 @@ def test_a_reminder_sent_again_is_shown_once(app, allowed_phone, live_server, in
 
     # The same reminder again while the first is on screen: replaced, in silence.
     worker.deliver(first)
-    page.wait_for_timeout(1000)
+    wait_until(page, "navigator.serviceWorker.getRegistration('/')"
+                     ".then(r => r.getNotifications()).then(ns => ns.some(n => n.silent))", timeout=5)
     assert [n["silent"] for n in worker.shown()] == [True]
 
-    # Again after the patient dismissed it: nothing comes back.
+    # Again after the patient dismissed it: nothing comes back (given the time the worker
+    # took to show the copies above).
     worker.close_all()
     worker.deliver(first)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1500)
     assert worker.shown() == []
 
     # The next reminder is a new one: shown, with its sound.
