@@ -77,8 +77,7 @@ class Prepared:
 
     def __call__(self, **values: Any) -> Iterable[Any]:
         kind = type(db.obj)
-        query = self._compiled_for(db.obj)[0]
-        cursor = self.execute(**values)
+        query, cursor = self._run(values)
         # The query object turns the rows into what it would have returned (models with their
         # joins, tuples...); it is shared read-only, each call gets its own wrapper.
         rows = query._get_cursor_wrapper(cursor)
@@ -98,11 +97,11 @@ class Prepared:
     def execute(self, **values: Any) -> Any:
         """Run the statement with ``values``; the database's cursor (for an INSERT, which
         returns no rows to turn into models)."""
-        _query, sql, params = self._compiled_for(db.obj)
-        return db.obj.execute_sql(sql, [p.bind(values) if type(p) is _Slot else p for p in params])
+        return self._run(values)[1]
 
-    def _compiled_for(self, database: pw.Database) -> tuple[pw.SelectBase, str, list[Any]]:
-        return self._compiled.get(type(database)) or self._compile(database)
+    def _run(self, values: dict[str, Any]) -> tuple[pw.SelectBase, Any]:
+        query, sql, params = self._compiled.get(type(db.obj)) or self._compile(db.obj)
+        return query, db.obj.execute_sql(sql, [p.bind(values) if type(p) is _Slot else p for p in params])
 
     def first(self, **values: Any) -> Any:
         """The first row, or None."""

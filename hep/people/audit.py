@@ -27,7 +27,7 @@ BATCH = 500  # events per INSERT (well under SQLite's bound on statement variabl
 def record(action: str, patient: Patient | None = None, **detail: Any) -> None:
     """Append an audit event for the signed-in user (or the system outside a request)."""
     actor, ip = _who()
-    AuditEvent.create(actor=actor, patient=patient, action=action, detail=detail, ip=ip)
+    _append([{"actor": actor, "patient": patient, "action": action, "detail": detail, "ip": ip}])
     if patient is not None and has_request_context():
         _recorded().add(patient.id if isinstance(patient, Patient) else int(patient))
 
@@ -91,10 +91,11 @@ def _after_request(response: Response) -> Response:
 
 
 def _append(rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows``. The usual request reaches one record: its event goes through SQL built
-    once (every read writes it, so building it was a sixth of ``today``'s time in process).
-    More go one statement per batch, so a request that reaches many records (a report over a
-    therapist's patients) writes its trail in a bounded number of statements."""
+    """Insert ``rows`` (actor, patient, action, detail, ip; ``at`` is now). One event, the
+    usual case (a service's change, a request's read), goes through SQL built once: every read
+    writes one, and building it was a sixth of ``today``'s time in process. More go one
+    statement per batch, so a request that reaches many records (a report over a therapist's
+    patients) writes its trail in a bounded number of statements."""
     if len(rows) == 1:
         _ONE_EVENT.execute(at=_now(), **rows[0])
         return

@@ -16,7 +16,7 @@ class WorkerPush:
     """The worker registered for ``scope`` (a URL ending in ``/``) of ``page``'s origin."""
 
     def __init__(self, context, page, scope: str):
-        self.page, self.scope = page, scope
+        self.page = page
         self.path = "/" + scope.split("/", 3)[3]
         self.cdp = context.new_cdp_session(page)
         registrations: dict[str, str] = {}
@@ -39,14 +39,18 @@ class WorkerPush:
         """The notifications the worker's registration has on screen now."""
         return self.page.evaluate(SHOWN, self.path)
 
-    def wait_shown(self, count: int = 1) -> list[dict]:
+    def wait(self, condition: str) -> list[dict]:
+        """Wait until ``condition`` (JavaScript over ``ns``, the notifications on screen) holds;
+        what is then on screen."""
         wait_until(self.page, f"navigator.serviceWorker.getRegistration({self.path!r})"
-                              f".then(r => r.getNotifications()).then(n => n.length >= {count})")
+                              f".then(r => r.getNotifications()).then(ns => {condition})")
         return self.shown()
+
+    def wait_shown(self, count: int = 1) -> list[dict]:
+        return self.wait(f"ns.length >= {count}")
 
     def close_all(self) -> None:
         """Dismiss every notification on screen, as the patient swiping them away."""
         self.page.evaluate("""(scope) => navigator.serviceWorker.getRegistration(scope)
             .then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))""", self.path)
-        wait_until(self.page, f"navigator.serviceWorker.getRegistration({self.path!r})"
-                              ".then(r => r.getNotifications()).then(n => n.length === 0)")
+        self.wait("ns.length === 0")

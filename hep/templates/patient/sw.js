@@ -222,7 +222,7 @@ self.addEventListener('push', (event) => {
       silent: again,
       icon: '/static/icons/icon-192.png',
       badge: '/static/icons/icon-192.png',
-      data: { url: data.url || '/app/#/today', id: data.id || null },
+      data: { url: data.url || '/app/#/today' },
       // "Later" snoozes a reminder; a message notice only opens the thread.
       actions: tag === 'hep-reminder'
         ? [{ action: 'done', title: l.done || 'Open' }, { action: 'snooze', title: l.snooze || 'Later' }] : [],
